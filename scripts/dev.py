@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""Run the helpdesk_after_sales demo or its test suite on this machine.
+
+    python3 scripts/dev.py serve   # demo database with the addon, at http://localhost:8069
+    python3 scripts/dev.py test    # whole suite on a throwaway database, ends "N passed, N failed"
+
+Odoo 18.0 must be importable by this python3 (``python3 -c "import odoo"``).
+The database server is a private PostgreSQL cluster kept in ``.local/`` (Unix socket only),
+created on first use and stopped on exit, unless PGHOST points at a server of your own
+(PGPORT, PGUSER and PGPASSWORD are then honoured as usual).
+"""
+
+import argparse
+import atexit
+import hashlib
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE = "helpdesk_after_sales"
+LOCAL = ROOT / ".local"
+DEMO_DB = "after_sales_demo"
+PG_PORT = 54329
+DB_USER = "odoo"
+
+
+def say(msg):
+    print(f"[dev] {msg}", flush=True)
+
+
+def die(msg, code=2):
+    print(f"[dev] ERROR: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+# --------------------------------------------------------------------------- prerequisites
+def require_odoo():
+    """Stop at once, loudly, when Odoo 18.0 is not importable: nothing here works without it."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import odoo.release as r; print(r.serie, r.__file__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        die(
+            "Odoo 18.0 is required but `import odoo` fails for "
+            f"{sys.executable}.\n"
+            "  Install Odoo 18.0 Community into this interpreter (pip install -e <odoo-src>),\n"
+            "  or point the commands at a source tree: PYTHONPATH=/path/to/odoo-18.0 "
+            f"{Path(sys.executable).name} scripts/dev.py ...\n"
+            f"  ({probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else 'no output'})"
+        )
+    serie, release_file = probe.stdout.split()
+    if serie != "18.0":
+        die(f"Odoo 18.0 is required, found {serie} at {release_file}.")
+    return Path(release_file).parent
+
+
+def missing_requirements():
+    from importlib import metadata
+
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:  # pip always carries a copy
+        from pip._vendor.packaging.requirements import Requirement
+
+    missing = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        req = Requirement(line)
+        if req.marker and not req.marker.evaluate():
+            continue
+        try:
+            version = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            missing.append(line)
+            continue
+        if req.specifier and not req.specifier.contains(version, prereleases=True):
+            missing.append(line)
+    return missing
+
+
+def install_requirements():
+    missing = missing_requirements()
+    if not missing:
+        return
+    if any(m.lower().startswith("odoo") and not m.lower().startswith("odoo-") for m in missing):
+        die("Odoo 18.0 is installed in an unexpected version; see requirements.txt.")
+    say(f"installing Python requirements: {', '.join(missing)}")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
+
+
+def find_chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def require_chromium():
+    """Browser tours need Chromium; without it Odoo would skip them and still succeed."""
+    if find_chromium():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian's chromium for the browser tests")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+    if not find_chromium():
+        die("Chromium is required for the browser tests: apt-get install chromium")
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+class Postgres:
+    """Connection settings: the user's own server (PGHOST) or a private embedded cluster."""
+
+    def __init__(self):
+        self.external = bool(os.environ.get("PGHOST"))
+        self.started = False
+        if self.external:
+            self.host = os.environ["PGHOST"]
+            self.port = os.environ.get("PGPORT", "5432")
+            self.user = os.environ.get("PGUSER", DB_USER)
+            self.password = os.environ.get("PGPASSWORD", "")
+            return
+        self.port = str(PG_PORT)
+        self.user = DB_USER
+        self.password = ""
+        self.os_user = None
+        base = LOCAL / "postgres"
+        if os.geteuid() == 0:
+            # initdb refuses to run as root: the cluster belongs to the `postgres` account,
+            # which must be able to reach its folder (not the case under /root, say).
+            self.os_user = "postgres"
+            self._ensure_os_user()
+            if not self._reachable(base):
+                digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+                base = Path("/var/tmp") / f"{MODULE}-{digest}"
+        self.data = base / "data"
+        self.host = str(base / "socket")
+        if len(self.host) > 90:  # Unix socket paths are limited to ~107 bytes
+            digest = hashlib.sha1(str(base).encode()).hexdigest()[:10]
+            self.host = f"/tmp/{MODULE}-{digest}"
+        self.base = base
+
+    def _ensure_os_user(self):
+        try:
+            pwd.getpwnam(self.os_user)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", self.os_user], check=True)
+
+    def _reachable(self, path):
+        """The cluster owner must be able to traverse every folder above its own."""
+        probe = path.parent
+        while not probe.exists():
+            probe = probe.parent
+        return (
+            subprocess.run(
+                ["runuser", "-u", self.os_user, "--", "test", "-x", str(probe)],
+                capture_output=True,
+                check=False,
+            ).returncode
+            == 0
+        )
+
+    def _as_owner(self, cmd, **kw):
+        if self.os_user:
+            cmd = ["runuser", "-u", self.os_user, "--", *cmd]
+        return subprocess.run(cmd, check=kw.pop("check", False), **kw)
+
+    def _make_dir(self, path):
+        path.mkdir(parents=True, exist_ok=True)
+        if self.os_user:
+            shutil.chown(path, self.os_user)
+        path.chmod(0o700)
+
+    def start(self):
+        if self.external:
+            say(f"using your PostgreSQL server at {self.host}:{self.port} as {self.user}")
+            return
+        for tool in ("initdb", "pg_ctl"):
+            if not shutil.which(tool):
+                die(f"PostgreSQL server binaries are required ({tool} not found on PATH).")
+        self._make_dir(self.base)
+        self._make_dir(Path(self.host))
+        if not (self.data / "PG_VERSION").exists():
+            say(f"creating a private PostgreSQL cluster in {self.data}")
+            self._make_dir(self.data)
+            self._as_owner(
+                [
+                    "initdb",
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    DB_USER,
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        status = self._as_owner(["pg_ctl", "-D", str(self.data), "status"], capture_output=True)
+        if status.returncode == 0:
+            say("private PostgreSQL cluster already running; reusing it")
+            return
+        options = f"-k {self.host} -p {self.port} -c listen_addresses='' -c fsync=off"
+        self._as_owner(
+            [
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.data / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        self.started = True
+        atexit.register(self.stop)
+
+    def stop(self):
+        if self.started:
+            self.started = False
+            self._as_owner(
+                ["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"],
+                stdout=subprocess.DEVNULL,
+            )
+            say("private PostgreSQL cluster stopped")
+
+    def odoo_args(self):
+        args = [f"--db_host={self.host}", f"--db_port={self.port}", f"--db_user={self.user}"]
+        if self.password:
+            args.append(f"--db_password={self.password}")
+        return args
+
+    def psql(self, dbname, sql):
+        env = dict(os.environ, PGHOST=self.host, PGPORT=self.port, PGUSER=self.user)
+        if self.password:
+            env["PGPASSWORD"] = self.password
+        return subprocess.run(
+            ["psql", "-X", "-qtA", "-d", dbname, "-c", sql],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+
+
+# --------------------------------------------------------------------------- Odoo
+def addons_path(odoo_pkg):
+    """Odoo's own addons, pip-installed OCA addons, and this repository under its module name."""
+    link_dir = LOCAL / "addons"
+    link_dir.mkdir(parents=True, exist_ok=True)
+    link = link_dir / MODULE
+    if not (link.is_symlink() and link.resolve() == ROOT):
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(ROOT, target_is_directory=True)
+    paths = [str(link_dir)]
+    source_addons = odoo_pkg.parent / "addons"
+    if source_addons.is_dir():
+        paths.append(str(source_addons))
+    paths.append(str(odoo_pkg / "addons"))
+    return ",".join(paths)
+
+
+def odoo_cmd(pg, odoo_pkg, *args):
+    return [
+        sys.executable,
+        "-m",
+        "odoo",
+        "server",
+        f"--addons-path={addons_path(odoo_pkg)}",
+        *pg.odoo_args(),
+        f"--data-dir={LOCAL / 'filestore'}",
+        *args,
+    ]
+
+
+def run_odoo(cmd, log_file=os.devnull, on_line=None):
+    """Run Odoo, echo its output, return (returncode, output lines)."""
+    lines = []
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with open(log_file, "w") as log:
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                sys.stdout.write(line)
+                log.write(line)
+                if on_line:
+                    on_line(line)
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+        finally:
+            proc.wait()
+    return proc.returncode, lines
+
+
+def module_installed(pg, dbname):
+    res = pg.psql(
+        dbname,
+        f"SELECT state FROM ir_module_module WHERE name = '{MODULE}'",
+    )
+    return res.returncode == 0 and res.stdout.strip() == "installed"
+
+
+def serve(args):
+    odoo_pkg = require_odoo()
+    install_requirements()
+    pg = Postgres()
+    pg.start()
+    if module_installed(pg, DEMO_DB):
+        say(f"updating {MODULE} in the demo database {DEMO_DB}")
+        init = ["-u", MODULE]
+    else:
+        say(f"creating the demo database {DEMO_DB} with {MODULE} and demo data (a few minutes)")
+        init = ["-i", MODULE]
+    rc, lines = run_odoo(odoo_cmd(pg, odoo_pkg, "-d", DEMO_DB, *init, "--stop-after-init"))
+    if rc or any(DEMO_FAILED_RE.search(line) for line in lines):
+        pg.psql("postgres", f'DROP DATABASE IF EXISTS "{DEMO_DB}"')
+        die(f"Odoo could not prepare the demo database {DEMO_DB} (exit {rc}); see above.", rc or 1)
+    url = f"http://localhost:{args.port}"
+    banner = f"Odoo is ready at {url}  --  login: admin  password: admin  (Ctrl-C stops it)"
+
+    def announce(line):
+        if "HTTP service (werkzeug) running" in line:
+            say(banner)
+
+    run_odoo(
+        odoo_cmd(
+            pg,
+            odoo_pkg,
+            "-d",
+            DEMO_DB,
+            f"--db-filter=^{DEMO_DB}$",
+            f"--http-port={args.port}",
+            "--http-interface=127.0.0.1",
+        ),
+        on_line=announce,
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- tests
+RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+SKIP_RE = re.compile(r" INFO \S+ (\S+): skipped (.*)$")
+DEMO_FAILED_RE = re.compile(r"Module (\S+) demo data failed to install")
+
+
+def summarize(lines):
+    """Counts from Odoo's log. A skipped test counts as failed: Odoo skips browser tours
+    (missing Chromium or websocket-client) and still exits 0, which would hide them."""
+    match = None
+    for line in lines:
+        found = RESULT_RE.search(line)
+        if found:
+            match = found
+    skips = [m.group(2) for m in map(SKIP_RE.search, lines) if m]
+    if match is None:
+        return None, skips
+    failed, errors, run = (int(g) for g in match.groups())
+    return (run, failed + errors), skips
+
+
+def test(args):
+    odoo_pkg = require_odoo()
+    install_requirements()
+    require_chromium()
+    pg = Postgres()
+    pg.start()
+    dbname = f"after_sales_test_{os.getpid()}"
+    log_file = LOCAL / "test.log"
+    tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
+    say(f"running {tags} on the throwaway database {dbname} (log: {log_file})")
+    started = time.time()
+    rc, lines = run_odoo(
+        odoo_cmd(
+            pg,
+            odoo_pkg,
+            "-d",
+            dbname,
+            "-i",
+            MODULE,
+            f"--test-tags={tags}",
+            "--stop-after-init",
+            "--log-level=test",
+            "--max-cron-threads=0",
+            "--http-port=18069",
+        ),
+        log_file=log_file,
+    )
+    if not args.keep:
+        pg.psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
+        shutil.rmtree(LOCAL / "filestore" / "filestore" / dbname, ignore_errors=True)
+    counts, skips = summarize(lines)
+    elapsed = time.time() - started
+    if counts is None:
+        print(f"[dev] Odoo ended (exit {rc}) without running the tests; see {log_file}")
+        print("0 passed, 1 failed")
+        return 1
+    run, failed = counts
+    # Odoo only warns when demo data fails, and goes on without it: the demo is part of the
+    # product, so that is a failure here.
+    for module in {m.group(1) for m in map(DEMO_FAILED_RE.search, lines) if m}:
+        print(f"[dev] demo data of {module} failed to install (counted as failed)")
+        failed += 1
+    for skip in skips:
+        print(f"[dev] SKIPPED (counted as failed): {skip}")
+    if rc and not failed:
+        print(f"[dev] Odoo exited {rc} although no test failed; see {log_file}")
+        failed += 1
+    passed = run - failed - len(skips)
+    if run == 0:
+        print("[dev] no test ran")
+        failed += 1
+    print(f"[dev] {elapsed:.0f}s")
+    print(f"{passed} passed, {failed + len(skips)} failed, {len(skips)} skipped")
+    return 1 if (failed or skips) else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_serve = sub.add_parser("serve", help="start Odoo on the demo database")
+    p_serve.add_argument("--port", type=int, default=8069)
+    p_serve.set_defaults(func=serve)
+    p_test = sub.add_parser("test", help="run the whole test suite")
+    p_test.add_argument("--only", help="a test class or method tag part, e.g. TestTeamSettings")
+    p_test.add_argument("--keep", action="store_true", help="keep the test database")
+    p_test.set_defaults(func=test)
+    args = parser.parse_args()
+    sys.exit(args.func(args))
+
+
+if __name__ == "__main__":
+    main()
