@@ -1,0 +1,23 @@
+{
+    "name": "Helpdesk After-Sales",
+    "summary": "Refund, coupon, return, repair and field service from a helpdesk ticket",
+    "version": "18.0.1.0.0",
+    "category": "After-Sales",
+    "license": "LGPL-3",
+    "author": "helpdesk_after_sales developers",
+    "website": "https://github.com/helpdesk-after-sales/helpdesk_after_sales",
+    "depends": ["helpdesk_mgmt", "sale_stock", "repair", "sale_loyalty", "project"],
+    "data": [
+        "views/helpdesk_ticket_team_views.xml",
+        "views/helpdesk_ticket_views.xml",
+    ],
+    "demo": [
+        "data/helpdesk_after_sales_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "helpdesk_after_sales/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+}

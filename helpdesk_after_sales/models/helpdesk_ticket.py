@@ -1,0 +1,121 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    # The team's After-Sales switches, on the ticket so that each service button of the form
+    # is hidden by a one-line `invisible="not use_..."`.
+    use_credit_notes = fields.Boolean(related="team_id.use_credit_notes")
+    use_coupons = fields.Boolean(related="team_id.use_coupons")
+    use_product_returns = fields.Boolean(related="team_id.use_product_returns")
+    use_product_repairs = fields.Boolean(related="team_id.use_product_repairs")
+    use_fsm = fields.Boolean(related="team_id.use_fsm")
+
+    sale_order_id = fields.Many2one(
+        comodel_name="sale.order",
+        string="Sales Order",
+        compute="_compute_sale_order_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        domain="[('partner_id.commercial_partner_id', '=', commercial_partner_id),"
+        " ('company_id', '=', company_id)]",
+        help="The customer's order this ticket is about.",
+    )
+    product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        domain="[('id', 'in', suitable_product_ids)] if sale_order_id"
+        " else [('company_id', 'in', [company_id, False])]",
+        help="The product the ticket is about.",
+    )
+    suitable_product_ids = fields.Many2many(
+        comodel_name="product.product",
+        compute="_compute_suitable_product_ids",
+        compute_sudo=True,
+    )
+    product_tracking = fields.Selection(related="product_id.tracking")
+    lot_id = fields.Many2one(
+        comodel_name="stock.lot",
+        string="Lot/Serial Number",
+        compute="_compute_lot_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        domain="[('product_id', '=', product_id), ('company_id', 'in', [company_id, False])]",
+    )
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_sale_order_id(self):
+        for ticket in self:
+            if not ticket._is_ticket_order(ticket.sale_order_id):
+                ticket.sale_order_id = False
+
+    @api.depends("sale_order_id")
+    def _compute_product_id(self):
+        for ticket in self:
+            if ticket.product_id and ticket.product_id not in ticket.suitable_product_ids:
+                ticket.product_id = False
+
+    @api.depends("product_id")
+    def _compute_lot_id(self):
+        for ticket in self:
+            if ticket.lot_id.product_id != ticket.product_id:
+                ticket.lot_id = False
+
+    @api.depends("sale_order_id.order_line.product_id")
+    def _compute_suitable_product_ids(self):
+        for ticket in self:
+            ticket.suitable_product_ids = ticket.sale_order_id.order_line.product_id
+
+    def _is_ticket_order(self, order):
+        """An order may back the ticket if it was sold to the ticket's customer, in its company."""
+        self.ensure_one()
+        order = order.sudo()  # the agent needs no Sales rights to check whose order it is
+        return not order or (
+            order.partner_id.commercial_partner_id == self.commercial_partner_id
+            and order.company_id == self.company_id
+        )
+
+    @api.constrains("sale_order_id", "product_id", "lot_id", "partner_id", "company_id")
+    def _check_after_sales_context(self):
+        # sudo: agents need neither Sales nor Inventory rights to have the context checked.
+        for ticket in self.sudo():
+            if not ticket._is_ticket_order(ticket.sale_order_id):
+                raise ValidationError(
+                    self.env._(
+                        "Sales order %(order)s was not sold to the customer of ticket "
+                        "%(ticket)s in its company.",
+                        order=ticket.sale_order_id.display_name,
+                        ticket=ticket.display_name,
+                    )
+                )
+            if (
+                ticket.sale_order_id
+                and ticket.product_id
+                and ticket.product_id not in ticket.suitable_product_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Product %(product)s is not on sales order %(order)s.",
+                        product=ticket.product_id.display_name,
+                        order=ticket.sale_order_id.display_name,
+                    )
+                )
+            if ticket.lot_id and ticket.lot_id.product_id != ticket.product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Lot/serial number %(lot)s is not one of product %(product)s.",
+                        lot=ticket.lot_id.display_name,
+                        product=ticket.product_id.display_name or self.env._("(none)"),
+                    )
+                )

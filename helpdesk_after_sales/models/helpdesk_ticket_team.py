@@ -1,0 +1,89 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+AFTER_SALES_FIELDS = (
+    "use_credit_notes",
+    "use_coupons",
+    "use_product_returns",
+    "use_product_repairs",
+    "use_fsm",
+    "fsm_project_id",
+)
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    use_credit_notes = fields.Boolean(
+        string="Refunds",
+        tracking=True,
+        help="Issue credit notes to refund a customer, or adjust the remaining amount due.",
+    )
+    use_coupons = fields.Boolean(
+        string="Coupons",
+        tracking=True,
+        help="Offer discounts and free products through an existing coupon program.",
+    )
+    use_product_returns = fields.Boolean(
+        string="Returns",
+        tracking=True,
+        help="Initiate a product return from a customer through a reverse transfer.",
+    )
+    use_product_repairs = fields.Boolean(
+        string="Repairs",
+        tracking=True,
+        help="Create repair orders for broken or faulty products.",
+    )
+    use_fsm = fields.Boolean(
+        string="Field Service",
+        tracking=True,
+        help="Plan onsite interventions through the Field Service application.",
+    )
+    fsm_project_id = fields.Many2one(
+        comodel_name="project.project",
+        string="Field Service Project",
+        tracking=True,
+        domain="[('company_id', 'in', [company_id, False])]",
+        help="Default project of the field service tasks planned from this team's tickets.",
+    )
+
+    @api.constrains("use_fsm", "fsm_project_id", "company_id")
+    def _check_fsm_project(self):
+        for team in self:
+            if team.use_fsm and not team.fsm_project_id:
+                raise ValidationError(
+                    self.env._(
+                        "Team %(team)s offers Field Service: choose its Field Service project.",
+                        team=team.display_name,
+                    )
+                )
+            project_company = team.fsm_project_id.company_id
+            if project_company and team.company_id and project_company != team.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The Field Service project %(project)s belongs to %(company)s, "
+                        "not to the team's company %(team_company)s.",
+                        project=team.fsm_project_id.display_name,
+                        company=project_company.display_name,
+                        team_company=team.company_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(set(AFTER_SALES_FIELDS) & set(vals) for vals in vals_list):
+            self._check_after_sales_manager()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if set(AFTER_SALES_FIELDS) & set(vals):
+            self._check_after_sales_manager()
+        return super().write(vals)
+
+    def _check_after_sales_manager(self):
+        # The services decide what every agent may hand out (money, coupons, goods): even where
+        # a custom rule lets team leaders edit their team, only helpdesk managers switch them.
+        if not self.env.su and not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+            raise AccessError(
+                self.env._("Only helpdesk managers can change a team's After-Sales services.")
+            )

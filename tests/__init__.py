@@ -1,0 +1,3 @@
+from . import test_team_settings
+from . import test_ticket_context
+from . import test_ui
