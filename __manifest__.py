@@ -10,6 +10,8 @@
     "data": [
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/account_move_views.xml",
+        "views/account_move_reversal_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

@@ -83,3 +83,26 @@ class AfterSalesCase(TransactionCase):
         if confirm:
             order.action_confirm()
         return order
+
+    @classmethod
+    def _create_invoice(cls, partner, product, order_line=None, post=True, **values):
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "price_unit": product.list_price,
+                            "sale_line_ids": [Command.set(order_line.ids if order_line else [])],
+                        }
+                    )
+                ],
+                **values,
+            }
+        )
+        if post:
+            invoice.action_post()
+        return invoice

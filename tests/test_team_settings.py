@@ -6,7 +6,7 @@ from odoo.tests import Form, tagged
 from .common import AfterSalesCase
 
 # Each service button of the ticket header, and the team switch that shows it.
-SERVICE_BUTTONS = {}
+SERVICE_BUTTONS = {"action_refund": "use_credit_notes"}
 SERVICE_FLAGS = (
     "use_credit_notes",
     "use_coupons",

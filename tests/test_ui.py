@@ -1,4 +1,5 @@
-from odoo.tests import HttpCase, tagged
+from odoo.fields import Command
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -27,3 +28,47 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(
             sorted(changes.mapped("new_value_integer")), [0, 1], "switched off, then on"
         )
+
+    def test_agent_refunds_from_ticket(self):
+        agent = new_test_user(
+            self.env,
+            login="tour_billing_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user,account.group_account_invoice",
+        )
+        customer = self.env["res.partner"].create({"name": "Tour Customer"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Tour Refund Team",
+                "use_credit_notes": True,
+                "user_ids": [Command.link(agent.id)],
+            }
+        )
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Kettle leaks",
+                "description": "Leaks",
+                "team_id": team.id,
+                "partner_id": customer.id,
+            }
+        )
+        invoices = self.env["account.move"]
+        for ref, price in (("KETTLE", 49.0), ("TOASTER", 30.0)):
+            invoices |= self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "ref": ref,
+                    "invoice_line_ids": [
+                        Command.create({"name": ref, "quantity": 1, "price_unit": price})
+                    ],
+                }
+            )
+        invoices.action_post()
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_refund",
+            login=agent.login,
+        )
+        self.assertEqual(ticket.credit_notes_count, 1)
+        self.assertEqual(ticket.credit_note_ids.reversed_entry_id.ref, "KETTLE")
+        self.assertEqual(ticket.credit_note_ids.state, "draft")

@@ -1,2 +1,3 @@
+from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 
 class HelpdeskTicket(models.Model):
@@ -54,6 +54,18 @@ class HelpdeskTicket(models.Model):
         domain="[('product_id', '=', product_id), ('company_id', 'in', [company_id, False])]",
     )
 
+    credit_note_ids = fields.One2many(
+        comodel_name="account.move",
+        inverse_name="helpdesk_ticket_id",
+        string="Credit Notes",
+        groups="account.group_account_invoice",
+    )
+    credit_notes_count = fields.Integer(
+        string="Credit Notes Count",
+        compute="_compute_credit_notes_count",
+        groups="account.group_account_invoice",
+    )
+
     @api.depends("commercial_partner_id", "company_id")
     def _compute_sale_order_id(self):
         for ticket in self:
@@ -76,6 +88,16 @@ class HelpdeskTicket(models.Model):
     def _compute_suitable_product_ids(self):
         for ticket in self:
             ticket.suitable_product_ids = ticket.sale_order_id.order_line.product_id
+
+    @api.depends("credit_note_ids")
+    def _compute_credit_notes_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("helpdesk_ticket_id", "in", self.ids)], ["helpdesk_ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.credit_notes_count = counts.get(ticket._origin, 0)
 
     def _is_ticket_order(self, order):
         """An order may back the ticket if it was sold to the ticket's customer, in its company."""
@@ -119,3 +141,52 @@ class HelpdeskTicket(models.Model):
                         product=ticket.product_id.display_name or self.env._("(none)"),
                     )
                 )
+
+    def _check_after_sales_service(self, flag):
+        """A service may only be used from a ticket the user can read, of a team offering it,
+        about a known customer: the same rules as the buttons, for RPC calls too."""
+        self.ensure_one()
+        self.check_access("read")
+        if not self[flag]:
+            raise UserError(
+                self.env._(
+                    "The team of ticket %(ticket)s does not offer %(service)s.",
+                    ticket=self.display_name,
+                    service=self._fields[flag]._description_string(self.env),
+                )
+            )
+        if not self.partner_id:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s has no customer: set its contact first.",
+                    ticket=self.display_name,
+                )
+            )
+
+    def action_refund(self):
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Refunds need Billing rights (Invoicing)."))
+        self._check_after_sales_service("use_credit_notes")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refund"),
+            "res_model": "account.move.reversal",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_helpdesk_ticket_id": self.id},
+        }
+
+    def action_view_credit_notes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_refund_type"
+        )
+        credit_notes = self.credit_note_ids
+        if len(credit_notes) == 1:
+            action.update(views=[(False, "form")], res_id=credit_notes.id)
+        else:
+            action["domain"] = [("id", "in", credit_notes.ids)]
+        action["context"] = {"default_move_type": "out_refund", "create": False}
+        return action

@@ -1,0 +1,252 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import clean_context
+
+
+class AccountMoveReversal(models.TransientModel):
+    """Account's reversal wizard, opened from a helpdesk ticket: it picks the customer's
+    invoices from the ticket's context and links the credit notes to the ticket."""
+
+    _inherit = "account.move.reversal"
+
+    helpdesk_ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        string="Helpdesk Ticket",
+        readonly=True,
+    )
+    helpdesk_partner_id = fields.Many2one(related="helpdesk_ticket_id.commercial_partner_id")
+    helpdesk_sale_order_id = fields.Many2one(
+        comodel_name="sale.order",
+        string="Sales Order",
+        compute="_compute_helpdesk_context",
+        store=True,
+        readonly=False,
+        domain="[('partner_id.commercial_partner_id', '=', helpdesk_partner_id),"
+        " ('company_id', '=', company_id)]",
+    )
+    helpdesk_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Product",
+        compute="_compute_helpdesk_context",
+        store=True,
+        readonly=False,
+        help="Only the invoices including this product can be refunded.",
+    )
+    helpdesk_lot_id = fields.Many2one(
+        comodel_name="stock.lot",
+        string="Lot/Serial Number",
+        compute="_compute_helpdesk_context",
+        store=True,
+        readonly=False,
+        domain="[('product_id', '=', helpdesk_product_id)]",
+    )
+    helpdesk_product_tracking = fields.Selection(related="helpdesk_product_id.tracking")
+    suitable_move_ids = fields.Many2many(
+        comodel_name="account.move",
+        compute="_compute_suitable_move_ids",
+    )
+    move_ids = fields.Many2many(
+        string="Invoices to Refund",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+    )
+    reason = fields.Char(compute="_compute_reason", store=True, readonly=False)
+
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        ticket = self.env["helpdesk.ticket"].browse(res.get("helpdesk_ticket_id"))
+        if ticket:
+            # account's default (the active invoices) is empty from a ticket: let
+            # _compute_move_ids preselect the only matching invoice instead.
+            res.pop("move_ids", None)
+            if "company_id" in fields_list:
+                res["company_id"] = ticket.company_id.id
+        return res
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_helpdesk_context(self):
+        for wizard in self:
+            ticket = wizard.helpdesk_ticket_id.sudo()  # the ticket's own context, as shown on it
+            wizard.helpdesk_sale_order_id = ticket.sale_order_id
+            wizard.helpdesk_product_id = ticket.product_id
+            wizard.helpdesk_lot_id = ticket.lot_id
+
+    @api.depends(
+        "helpdesk_ticket_id",
+        "helpdesk_sale_order_id",
+        "helpdesk_product_id",
+        "helpdesk_lot_id",
+        "company_id",
+    )
+    def _compute_suitable_move_ids(self):
+        for wizard in self:
+            if wizard.helpdesk_ticket_id:
+                wizard.suitable_move_ids = self.env["account.move"].search(
+                    wizard._helpdesk_invoice_domain()
+                )
+            else:
+                wizard.suitable_move_ids = False
+
+    @api.depends("suitable_move_ids")
+    def _compute_move_ids(self):
+        for wizard in self:
+            if not wizard.helpdesk_ticket_id:
+                wizard.move_ids = wizard.move_ids  # opened from the invoices: account's default
+                continue
+            suitable = wizard.suitable_move_ids
+            chosen = wizard.move_ids & suitable
+            wizard.move_ids = suitable if len(suitable) == 1 and not chosen else chosen
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_reason(self):
+        for wizard in self:
+            wizard.reason = wizard.reason or wizard.helpdesk_ticket_id.sudo().display_name
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_journal_id(self):
+        super()._compute_journal_id()
+        for wizard in self.filtered(lambda w: w.helpdesk_ticket_id and not w.journal_id):
+            # Until an invoice is chosen: the company's sales journal, so the form can load.
+            wizard.journal_id = wizard._helpdesk_sale_journal(wizard.company_id)
+
+    @api.model
+    def _helpdesk_sale_journal(self, company):
+        return self.env["account.journal"].search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
+            limit=1,
+        )
+
+    def _helpdesk_invoice_domain(self):
+        """Posted customer invoices of the ticket's customer and company, not yet fully
+        reversed, narrowed by the chosen order, product and lot: one indexed search."""
+        self.ensure_one()
+        ticket = self.helpdesk_ticket_id.sudo()
+        domain = [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "!=", "reversed"),
+            ("commercial_partner_id", "=", ticket.commercial_partner_id.id),
+            ("company_id", "=", ticket.company_id.id),
+        ]
+        if self.helpdesk_sale_order_id:
+            domain.append(
+                ("invoice_line_ids.sale_line_ids.order_id", "=", self.helpdesk_sale_order_id.id)
+            )
+        if self.helpdesk_product_id:
+            domain.append(("invoice_line_ids.product_id", "=", self.helpdesk_product_id.id))
+        if self.helpdesk_lot_id:
+            domain.append(
+                (
+                    "invoice_line_ids.sale_line_ids.move_ids.move_line_ids.lot_id",
+                    "=",
+                    self.helpdesk_lot_id.id,
+                )
+            )
+        return domain
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("helpdesk_ticket_id"):
+                ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
+                # Same gate as the ticket's Refund button: readable ticket, service on,
+                # a customer (Billing rights are this wizard's own access rule).
+                ticket._check_after_sales_service("use_credit_notes")
+                vals.setdefault("company_id", ticket.company_id.id)
+                if not vals.get("journal_id"):
+                    # A required column that the form fills by onchange; an RPC call may not.
+                    journal = self._helpdesk_sale_journal(ticket.company_id)
+                    if not journal:
+                        raise UserError(
+                            self.env._(
+                                "%(company)s has no sales journal to issue credit notes in.",
+                                company=ticket.company_id.display_name,
+                            )
+                        )
+                    vals["journal_id"] = journal.id
+        return super().create(vals_list)
+
+    @api.constrains("helpdesk_ticket_id", "move_ids")
+    def _check_helpdesk_invoices(self):
+        for wizard in self.filtered("helpdesk_ticket_id"):
+            wizard._check_helpdesk_invoices_refundable()
+
+    def _check_helpdesk_invoices_refundable(self):
+        self.ensure_one()
+        _ = self.env._
+        ticket = self.helpdesk_ticket_id.sudo()
+        if not self.move_ids:
+            raise ValidationError(_("Choose at least one invoice to refund."))
+        # sudo: name the faulty invoice even when the agent may not read it (another company).
+        for move in self.move_ids.sudo():
+            if move.move_type != "out_invoice":
+                raise ValidationError(
+                    _("%(move)s is not a customer invoice.", move=move.display_name)
+                )
+            if move.state != "posted":
+                raise ValidationError(
+                    _(
+                        "Invoice %(move)s is not posted: only posted invoices can be refunded.",
+                        move=move.display_name,
+                    )
+                )
+            if move.company_id != ticket.company_id:
+                raise ValidationError(
+                    _(
+                        "Invoice %(move)s belongs to %(company)s, not to the ticket's "
+                        "company %(ticket_company)s.",
+                        move=move.display_name,
+                        company=move.company_id.display_name,
+                        ticket_company=ticket.company_id.display_name,
+                    )
+                )
+            if move.commercial_partner_id != ticket.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "Invoice %(move)s was not issued to the ticket's customer %(customer)s.",
+                        move=move.display_name,
+                        customer=ticket.commercial_partner_id.display_name,
+                    )
+                )
+            if move.payment_state == "reversed":
+                raise ValidationError(
+                    _("Invoice %(move)s has already been fully reversed.", move=move.display_name)
+                )
+
+    def _prepare_default_reversal(self, move):
+        values = super()._prepare_default_reversal(move)
+        if self.helpdesk_ticket_id:
+            values["helpdesk_ticket_id"] = self.helpdesk_ticket_id.id
+        return values
+
+    def reverse_moves(self, is_modify=False):
+        self.ensure_one()
+        ticket = self.helpdesk_ticket_id
+        if not ticket:
+            return super().reverse_moves(is_modify=is_modify)
+        # Checked again at the last moment: an invoice may have been reversed meanwhile.
+        self._check_helpdesk_invoices_refundable()
+        before = self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)])
+        # The ticket's default_* keys must not leak into the moves created below.
+        action = super(
+            AccountMoveReversal, self.with_context(clean_context(self.env.context))
+        ).reverse_moves(is_modify=is_modify)
+        credit_notes = (
+            self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)]) - before
+        )
+        for credit_note in credit_notes:
+            ticket.message_post(
+                body=Markup(self.env._("Credit note %(link)s issued from this ticket."))
+                % {"link": credit_note._get_html_link()},
+                subtype_xmlid="mail.mt_note",
+            )
+            credit_note.message_post(
+                body=Markup(self.env._("Issued from helpdesk ticket %(link)s."))
+                % {"link": ticket._get_html_link()},
+                subtype_xmlid="mail.mt_note",
+            )
+        return action
