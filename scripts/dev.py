@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -271,7 +272,10 @@ class Postgres:
 # --------------------------------------------------------------------------- Odoo
 def addons_path(odoo_pkg):
     """Odoo's own addons, pip-installed OCA addons, and this repository under its module name."""
-    link_dir = LOCAL / "addons"
+    # Outside the repository: a link to the repository inside it would be a loop for Odoo's
+    # walks over the module's folder (translation export, for one).
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+    link_dir = Path(tempfile.gettempdir()) / f"{MODULE}-addons-{digest}"
     link_dir.mkdir(parents=True, exist_ok=True)
     link = link_dir / MODULE
     if not (link.is_symlink() and link.resolve() == ROOT):
@@ -365,6 +369,7 @@ def serve(args):
 
 # --------------------------------------------------------------------------- tests
 RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+FAILED_TEST_RE = re.compile(r" ERROR \S+ \S+: (?:FAIL|ERROR): (?:Subtest )?(\S+)")
 SKIP_RE = re.compile(r" INFO \S+ (\S+): skipped (.*)$")
 DEMO_FAILED_RE = re.compile(r"Module (\S+) demo data failed to install")
 
@@ -381,7 +386,9 @@ def summarize(lines):
     if match is None:
         return None, skips
     failed, errors, run = (int(g) for g in match.groups())
-    return (run, failed + errors), skips
+    # Odoo counts each failing subtest; the summary counts tests.
+    failed_tests = {m.group(1) for m in map(FAILED_TEST_RE.search, lines) if m}
+    return (run, len(failed_tests) or failed + errors), skips
 
 
 def test(args):
