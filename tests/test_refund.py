@@ -162,6 +162,21 @@ class TestRefund(AfterSalesCase):
         with self.assertQueryCount(1):
             self.assertEqual(tickets.mapped("credit_notes_count"), [0, 1, 2])
 
+    def test_accounting_reversal_unchanged(self):
+        """Reversing from the invoice itself still works as in account, with no ticket."""
+        reversal = Form(
+            self.env["account.move.reversal"]
+            .with_user(self.billing_agent)
+            .with_context(active_model="account.move", active_ids=self.invoice_kettle.ids)
+        )
+        self.assertEqual(reversal.move_ids[:], self.invoice_kettle)
+        self.assertTrue(reversal._get_modifier("move_ids", "invisible"))
+        reversal.save().refund_moves()
+        credit_note = self.invoice_kettle.reversal_move_ids
+        self.assertEqual(len(credit_note), 1)
+        self.assertFalse(credit_note.helpdesk_ticket_id)
+        self.assertFalse(self.ticket.credit_note_ids)
+
     # ------------------------------------------------------------------ bad input
     def _assert_refund_refused(self, exception, message, **values):
         before = self._credit_notes()
