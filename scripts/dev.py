@@ -315,9 +315,10 @@ def run_odoo(cmd, log_file=os.devnull, on_line=None):
                 log.write(line)
                 if on_line:
                     on_line(line)
-        except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
-        finally:
+        except SystemExit:  # SIGTERM reached this command only: pass it on to Odoo
+            proc.terminate()
+            raise
+        finally:  # on Ctrl-C the terminal signalled Odoo too: wait for its clean shutdown
             proc.wait()
     return proc.returncode, lines
 
@@ -458,7 +459,12 @@ def main():
     p_test.add_argument("--keep", action="store_true", help="keep the test database")
     p_test.set_defaults(func=test)
     args = parser.parse_args()
-    sys.exit(args.func(args))
+    # SIGTERM ends the command like Ctrl-C: Odoo stops, then the private cluster (atexit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        sys.exit(args.func(args))
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":
