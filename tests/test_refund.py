@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Date
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import AfterSalesCase
 
@@ -147,6 +148,19 @@ class TestRefund(AfterSalesCase):
         refund.helpdesk_lot_id = self.lot
         self.assertEqual(refund.suitable_move_ids[:], invoice_lot)
         self.assertEqual(refund.move_ids[:], invoice_lot)
+
+    def test_invoice_choices_use_an_index(self):
+        refund = self.env["account.move.reversal"].create(
+            {
+                "helpdesk_ticket_id": self.ticket.id,
+                "move_ids": [Command.set(self.invoice_kettle.ids)],
+            }
+        )
+        query = self.env["account.move"]._search(refund._helpdesk_invoice_domain())
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertIn("account_move_helpdesk_refundable_idx", plan)
 
     def test_counts_batched(self):
         tickets = self.ticket | self.ticket.copy() | self.ticket.copy()

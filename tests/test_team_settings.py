@@ -39,6 +39,8 @@ class TestTeamSettings(AfterSalesCase):
                 self.assertTrue(buttons, f"{method} is a header button")
                 for button in buttons:
                     self.assertIn(f"not {flag}", button.get("invisible", ""))
+                    # every service acts for the ticket's customer
+                    self.assertIn("not partner_id", button.get("invisible", ""))
 
     def test_team_form_after_sales_section(self):
         team_form = Form(self.env["helpdesk.ticket.team"].with_user(self.manager))
