@@ -93,7 +93,9 @@ class HelpdeskTicket(models.Model):
     def _compute_credit_notes_count(self):
         counts = dict(
             self.env["account.move"]._read_group(
-                [("helpdesk_ticket_id", "in", self.ids)], ["helpdesk_ticket_id"], ["__count"]
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
             )
         )
         for ticket in self:
