@@ -18,6 +18,7 @@ import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -373,6 +374,7 @@ RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when load
 FAILED_TEST_RE = re.compile(r" ERROR \S+ \S+: (?:FAIL|ERROR): (?:Subtest )?(\S+)")
 SKIP_RE = re.compile(r" INFO \S+ (\S+): skipped (.*)$")
 DEMO_FAILED_RE = re.compile(r"Module (\S+) demo data failed to install")
+STARTED_TEST_RE = re.compile(r" INFO \S+ odoo\.addons\.\S+: Starting (\S+) \.\.\.")
 
 
 def summarize(lines):
@@ -384,12 +386,24 @@ def summarize(lines):
         if found:
             match = found
     skips = [m.group(2) for m in map(SKIP_RE.search, lines) if m]
-    if match is None:
-        return None, skips
-    failed, errors, run = (int(g) for g in match.groups())
+    if match is not None:
+        failed, errors, run = (int(g) for g in match.groups())
+    else:
+        # --test-file prints no totals: count the tests it started.
+        started = {m.group(1) for m in map(STARTED_TEST_RE.search, lines) if m}
+        if not started:
+            return None, skips
+        failed, errors, run = 0, 0, len(started)
     # Odoo counts each failing subtest; the summary counts tests.
     failed_tests = {m.group(1) for m in map(FAILED_TEST_RE.search, lines) if m}
     return (run, len(failed_tests) or failed + errors), skips
+
+
+def free_port():
+    """A free TCP port for the tours' HTTP server: several test runs may share a machine."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def test(args):
@@ -398,9 +412,14 @@ def test(args):
     require_chromium()
     pg = Postgres()
     pg.start()
-    dbname = f"after_sales_test_{os.getpid()}"
+    # --db: a database kept between runs, updated rather than installed (quicker iterations).
+    dbname = args.db or f"after_sales_test_{os.getpid()}"
+    init = ["-u", MODULE] if args.db and module_installed(pg, dbname) else ["-i", MODULE]
     log_file = LOCAL / "test.log"
     tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
+    # --test-file: a core test file (e.g. Odoo's own stock tests) run with this addon installed.
+    selection = [f"--test-file={args.test_file}"] if args.test_file else [f"--test-tags={tags}"]
+    tags = args.test_file or tags
     say(f"running {tags} on the throwaway database {dbname} (log: {log_file})")
     started = time.time()
     rc, lines = run_odoo(
@@ -409,17 +428,16 @@ def test(args):
             odoo_pkg,
             "-d",
             dbname,
-            "-i",
-            MODULE,
-            f"--test-tags={tags}",
+            *init,
+            *selection,
             "--stop-after-init",
             "--log-level=test",
             "--max-cron-threads=0",
-            "--http-port=18069",
+            f"--http-port={free_port()}",
         ),
         log_file=log_file,
     )
-    if not args.keep:
+    if not (args.keep or args.db):
         pg.psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
         shutil.rmtree(LOCAL / "filestore" / "filestore" / dbname, ignore_errors=True)
     counts, skips = summarize(lines)
@@ -457,6 +475,12 @@ def main():
     p_test = sub.add_parser("test", help="run the whole test suite")
     p_test.add_argument("--only", help="a test class or method tag part, e.g. TestTeamSettings")
     p_test.add_argument("--keep", action="store_true", help="keep the test database")
+    p_test.add_argument(
+        "--test-file", help="run this test file instead (Odoo's own, with the addon installed)"
+    )
+    p_test.add_argument(
+        "--db", help="run on this database, kept: installed the first time, then updated"
+    )
     p_test.set_defaults(func=test)
     args = parser.parse_args()
     # SIGTERM ends the command like Ctrl-C: Odoo stops, then the private cluster (atexit).
