@@ -1,3 +1,5 @@
 from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import project_project
+from . import stock_picking
