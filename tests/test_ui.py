@@ -5,7 +5,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 @tagged("post_install", "-at_install")
 class TestAfterSalesUi(HttpCase):
     def test_admin_toggles_team_service(self):
-        project = self.env["project.project"].create({"name": "Tour FSM"})
+        project = self.env["project.project"].create({"name": "Tour FSM", "is_fsm": True})
         team = self.env["helpdesk.ticket.team"].create(
             {
                 "name": "Tour After-Sales Team",
