@@ -25,6 +25,13 @@ class FsmCase(AfterSalesCase):
         cls.other_fsm_project = cls.env["project.project"].create(
             {"name": "Onsite North", "is_fsm": True, "company_id": cls.company.id}
         )
+        cls.stage_planned = cls.env["project.task.type"].create(
+            {
+                "name": "Planned",
+                "sequence": 1,
+                "project_ids": [Command.set((cls.fsm_project | cls.other_fsm_project).ids)],
+            }
+        )
 
     def _plan_form(self, ticket=None, user=None):
         user = user or self.project_agent
@@ -129,6 +136,7 @@ class TestFsm(FsmCase):
         self.assertEqual(task.helpdesk_ticket_id, self.ticket)
         self.assertIn("leaks from the base", task.description)
         self.assertFalse(task.user_ids, "the technician is assigned when dispatched")
+        self.assertEqual(task.stage_id, self.stage_planned)
         self.assertIn(self.contact, task.message_partner_ids, "the customer follows it")
         self.assertEqual(task.project_privacy_visibility, "portal")
         self.assertEqual(self.ticket.with_user(self.project_agent).fsm_task_count, 1)
