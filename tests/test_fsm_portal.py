@@ -6,10 +6,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .test_fsm import FsmCase
 
 
-@tagged("post_install", "-at_install")
-class TestFsmPortal(FsmCase, HttpCase):
+class FsmPortalCase(FsmCase, HttpCase):
     """Two portal customers of different companies, each with a ticket and its field
-    service task, visit each other's pages."""
+    service task."""
 
     @classmethod
     def setUpClass(cls):
@@ -85,6 +84,11 @@ class TestFsmPortal(FsmCase, HttpCase):
         )
         wizard.action_generate_task()
         return ticket.fsm_task_ids
+
+
+@tagged("post_install", "-at_install")
+class TestFsmPortal(FsmPortalCase):
+    """Each customer visits his own pages and the other's."""
 
     def _get(self, url):
         return self.url_open(url, allow_redirects=False)
