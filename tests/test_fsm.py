@@ -290,3 +290,18 @@ class TestFsm(FsmCase):
             groups="helpdesk_mgmt.group_helpdesk_user_own,project.group_project_user",
         )
         self._assert_plan_refused(AccessError, "", user=own_agent)
+
+    # ------------------------------------------------------------------ demo
+    def test_demo_intervention(self):
+        ticket = self.env.ref("helpdesk_after_sales.demo_ticket_espresso", False)
+        if not ticket:
+            self.skipTest("installed without demo data")
+        task = ticket.fsm_task_ids
+        self.assertEqual(len(task), 1)
+        self.assertTrue(task.project_id.is_fsm)
+        self.assertEqual(task.project_id, ticket.team_id.fsm_project_id)
+        self.assertEqual(task.stage_id, self.env.ref("helpdesk_after_sales.demo_fsm_stage_planned"))
+        self.assertTrue(task.user_ids and task.date_deadline)
+        maya = self.env.ref("helpdesk_after_sales.demo_portal_user_maya")
+        self.assertIn(maya.partner_id, task.message_partner_ids)
+        self.assertTrue(task.with_user(maya).has_access("read"), "Maya sees it on the portal")
