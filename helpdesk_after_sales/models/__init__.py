@@ -2,4 +2,5 @@ from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import project_project
+from . import project_task
 from . import stock_picking
