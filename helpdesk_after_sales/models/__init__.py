@@ -3,3 +3,4 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import project_project
 from . import stock_picking
+from . import repair_order
