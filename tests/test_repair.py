@@ -228,6 +228,17 @@ class TestRepair(AfterSalesCase):
         # The agent still reads it, without changing it.
         self.assertEqual(repair.with_user(self.agent).state, "done")
 
+    def test_ticket_defaults_do_not_leak_into_parts(self):
+        """The form's context reaches its part lines and the records its buttons create: the
+        repaired product, lot and ticket must not become theirs."""
+        self.ticket.write({"product_id": self.serial_product.id, "lot_id": self.lot.id})
+        repair = self._repair_form(user=self.repair_agent)
+        with repair.move_ids.new() as part:
+            self.assertFalse(part.product_id)
+            part.product_id = self.other_product
+        repair = repair.save()
+        self.assertEqual(repair.move_ids.product_id, self.other_product)
+
     def test_under_warranty_quotation_free_parts(self):
         self.ticket.product_id = self.product
         repair = self._repair_form(user=self.repair_agent)

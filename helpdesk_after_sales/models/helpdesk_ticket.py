@@ -225,14 +225,18 @@ class HelpdeskTicket(models.Model):
         self.env["repair.order"].check_access("create")
         product = self.product_id
         context = clean_context(self.env.context)
+        # default_repair_*: repair.order's own keys (see its default_get), which do not leak
+        # into the part lines.
         context.update(
-            default_helpdesk_ticket_id=self.id,
+            default_repair_helpdesk_ticket_id=self.id,
             default_company_id=self.company_id.id,
             default_partner_id=self.partner_id.id,
-            default_product_id=product.id,
-            default_lot_id=self.lot_id.id if product.tracking in ("serial", "lot") else False,
+            default_repair_product_id=product.id,
+            default_repair_lot_id=(
+                self.lot_id.id if product.tracking in ("serial", "lot") else False
+            ),
             default_user_id=self.env.user.id,
-            default_schedule_date=fields.Datetime.now(),
+            default_schedule_date=fields.Datetime.to_string(fields.Datetime.now()),
             default_internal_notes=self.description,
         )
         picking = self._get_repair_return()
@@ -275,5 +279,8 @@ class HelpdeskTicket(models.Model):
             action.update(views=[(False, "form")], view_mode="form", res_id=repairs.id)
         else:
             action["domain"] = [("helpdesk_ticket_id", "=", self.id)]
-        action["context"] = {"default_helpdesk_ticket_id": self.id}
+        action["context"] = {
+            "default_repair_helpdesk_ticket_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
         return action

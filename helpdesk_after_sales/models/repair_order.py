@@ -22,6 +22,19 @@ class RepairOrder(models.Model):
         help="The helpdesk ticket this repair was sent from.",
     )
 
+    @api.model
+    def default_get(self, fields_list):
+        # The ticket's Repair button passes its product, lot and ticket under repair's own keys,
+        # as repair does for its return (default_repair_picking_id): plain default_product_id,
+        # default_lot_id and default_helpdesk_ticket_id would also prefill the repair's part
+        # lines and the records its buttons create (moves, move lines, pickings).
+        res = super().default_get(fields_list)
+        for field_name in ("helpdesk_ticket_id", "product_id", "lot_id"):
+            key = f"default_repair_{field_name}"
+            if field_name in fields_list and not res.get(field_name) and key in self.env.context:
+                res[field_name] = self.env.context[key]
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         # Before super(): core silently drops a lot of another product, and a bad return would
