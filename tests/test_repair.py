@@ -133,7 +133,9 @@ class TestRepair(AfterSalesCase):
         self.assertEqual(repair.company_id, self.ticket.company_id)
         self.assertEqual(self.ticket.with_user(self.agent).repairs_count, 1)
         self.assertEqual(self.ticket.with_user(self.agent).repair_ids, repair)
-        self.assertTrue(self._links(self.ticket, repair), "the ticket's chatter links the repair")
+        ticket_log = self._links(self.ticket, repair)
+        self.assertTrue(ticket_log, "the ticket's chatter links the repair")
+        self.assertEqual(ticket_log.author_id, self.agent.partner_id)
         self.assertTrue(self._links(repair, self.ticket), "the repair's chatter links the ticket")
         action = self.ticket.with_user(self.agent).action_view_repairs()
         self.assertEqual(action["res_id"], repair.id)
@@ -198,6 +200,16 @@ class TestRepair(AfterSalesCase):
         other.helpdesk_ticket_id = self.ticket
         self.assertTrue(self._links(self.ticket, other))
         self.assertEqual(self.ticket.repairs_count, 2)
+
+    def test_demo_repair(self):
+        if not self.env["ir.module.module"]._get("helpdesk_after_sales").demo:
+            return  # a database without demo data has nothing to check
+        repair = self.env.ref("helpdesk_after_sales.demo_repair_espresso")
+        ticket = self.env.ref("helpdesk_after_sales.demo_ticket_espresso")
+        self.assertEqual(repair.helpdesk_ticket_id, ticket)
+        self.assertEqual(repair.lot_id, ticket.lot_id)
+        self.assertEqual(ticket.repairs_count, 1)
+        self.assertTrue(self._links(ticket, repair))
 
     # ------------------------------------------------------------------ repair users
     def test_repair_user_agent_sees_every_repair(self):

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import clean_context
@@ -165,6 +167,19 @@ class HelpdeskTicket(models.Model):
                     ticket=self.display_name,
                 )
             )
+
+    def _post_after_sales_links(self, document, ticket_body, document_body):
+        """Link a document created from the ticket both ways: a note in each chatter.
+        The bodies are translated texts with a %(link)s placeholder for the other record."""
+        self.ensure_one()
+        self.message_post(
+            body=Markup(ticket_body) % {"link": document._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
+        document.message_post(
+            body=Markup(document_body) % {"link": self._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
 
     def action_refund(self):
         self.ensure_one()

@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -243,16 +241,10 @@ class RepairOrder(models.Model):
 
     def _post_helpdesk_links(self):
         for repair in self:
-            ticket = repair.helpdesk_ticket_id
             # sudo: a repair user may link a ticket they can read but not write to; the note
             # is the only thing written on it.
-            ticket.sudo().message_post(
-                body=Markup(self.env._("Repair %(link)s sent from this ticket."))
-                % {"link": repair._get_html_link()},
-                subtype_xmlid="mail.mt_note",
-            )
-            repair.message_post(
-                body=Markup(self.env._("Sent from helpdesk ticket %(link)s."))
-                % {"link": ticket._get_html_link()},
-                subtype_xmlid="mail.mt_note",
+            repair.helpdesk_ticket_id.sudo()._post_after_sales_links(
+                repair,
+                self.env._("Repair %(link)s sent from this ticket."),
+                self.env._("Sent from helpdesk ticket %(link)s."),
             )
