@@ -532,8 +532,21 @@ class TestRepair(AfterSalesCase):
         foreign = self._create_return(partner=self.other_customer)
         with self.assertRaisesRegex(ValidationError, "not received from"):
             repair.write({"product_id": self.product.id, "picking_id": foreign.id})
+        other_lot = self.env["stock.lot"].create(
+            {"name": "SN-002", "product_id": self.serial_product.id}
+        )
+        with self.assertRaisesRegex(ValidationError, "is not one of product"):
+            repair.write({"product_id": self.product.id, "lot_id": other_lot.id})
+        with self.assertRaisesRegex(ValidationError, "is not the customer"):
+            repair.write({"partner_id": self.other_customer.id})
         self.env.clear()
         self.assertFalse(repair.picking_id)
+        self.assertFalse(repair.product_id)
+        self.assertEqual(repair.partner_id, self.contact)
+        # A new product alone: core clears the former product's serial, nothing to refuse.
+        repair.write({"product_id": self.serial_product.id, "lot_id": self.lot.id})
+        repair.write({"product_id": self.product.id})
+        self.assertFalse(repair.lot_id)
 
     def test_team_without_repairs_or_ticket_without_customer(self):
         self.team.use_product_repairs = False

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+# What a repair of a ticket must agree with the ticket on (see _check_helpdesk_repair_values).
+HELPDESK_CHECKED_FIELDS = ("company_id", "partner_id", "product_id", "lot_id", "picking_id")
+
 
 class RepairOrder(models.Model):
     """Repair orders sent to the workshop from a helpdesk ticket.
@@ -40,60 +43,29 @@ class RepairOrder(models.Model):
         for vals in vals_list:
             ticket = self.env["helpdesk.ticket"].browse(vals.get("helpdesk_ticket_id"))
             if not self._is_repair_user():
-                self._check_helpdesk_agent_vals(vals, ticket)
+                self._check_helpdesk_agent_create(vals, ticket)
             if ticket:
                 ticket._check_after_sales_service("use_product_repairs")
-                self._check_helpdesk_repair_values(
-                    ticket,
-                    company=self.env["res.company"].browse(
-                        vals.get("company_id")
-                        or self.env.context.get("default_company_id")
-                        or self.env.company.id
-                    ),
-                    partner=self.env["res.partner"].browse(vals.get("partner_id")),
-                    product=self.env["product.product"].browse(vals.get("product_id")),
-                    lot=self.env["stock.lot"].browse(vals.get("lot_id")),
-                    picking=self.env["stock.picking"].browse(vals.get("picking_id")),
-                )
+                self._check_helpdesk_repair_values(ticket, **self._get_helpdesk_checked(vals))
         repairs = super().create(vals_list)
         repairs.filtered("helpdesk_ticket_id")._post_helpdesk_links()
         return repairs
 
     def write(self, vals):
-        if not self._is_repair_user():
-            for repair in self:
+        for repair in self:
+            if not self._is_repair_user():
                 repair._check_helpdesk_agent_write(vals)
-        linked = {
-            "helpdesk_ticket_id",
-            "company_id",
-            "partner_id",
-            "product_id",
-            "lot_id",
-            "picking_id",
-        }
-        if linked & vals.keys():
-            for repair in self:
-                ticket = (
-                    self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
-                    if "helpdesk_ticket_id" in vals
-                    else repair.helpdesk_ticket_id
-                )
-                if not ticket:
-                    continue
-                if ticket != repair.helpdesk_ticket_id:
-                    ticket._check_after_sales_service("use_product_repairs")
-
-                def value(name, model, repair=repair):
-                    return self.env[model].browse(vals[name]) if name in vals else repair[name]
-
-                self._check_helpdesk_repair_values(
-                    ticket,
-                    company=value("company_id", "res.company"),
-                    partner=value("partner_id", "res.partner"),
-                    product=value("product_id", "product.product"),
-                    lot=value("lot_id", "stock.lot"),
-                    picking=value("picking_id", "stock.picking"),
-                )
+            ticket = (
+                self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
+                if "helpdesk_ticket_id" in vals
+                else repair.helpdesk_ticket_id
+            )
+            if ticket and ticket != repair.helpdesk_ticket_id:
+                ticket._check_after_sales_service("use_product_repairs")
+            if ticket and (
+                ticket != repair.helpdesk_ticket_id or vals.keys() & set(HELPDESK_CHECKED_FIELDS)
+            ):
+                self._check_helpdesk_repair_values(ticket, **repair._get_helpdesk_checked(vals))
         relinked = (
             self.filtered(lambda r: r.helpdesk_ticket_id.id != vals["helpdesk_ticket_id"])
             if vals.get("helpdesk_ticket_id")
@@ -127,7 +99,7 @@ class RepairOrder(models.Model):
                 )
             )
 
-    def _check_helpdesk_agent_vals(self, vals, ticket):
+    def _check_helpdesk_agent_create(self, vals, ticket):
         """What an agent without repair rights may create: a draft repair without parts, of a
         ticket they can read (the record rules would hide any other from them at once)."""
         if not ticket:
@@ -137,6 +109,9 @@ class RepairOrder(models.Model):
                 )
             )
         ticket.check_access("read")
+        self._check_helpdesk_agent_vals(vals)
+
+    def _check_helpdesk_agent_vals(self, vals):
         if vals.get("state", "draft") != "draft":
             raise AccessError(
                 self.env._("Only repair users (Inventory rights) can change a repair's status.")
@@ -156,33 +131,45 @@ class RepairOrder(models.Model):
                     repair=self.display_name,
                 )
             )
-        if "state" in vals:
+        self._check_helpdesk_agent_vals(vals)
+        # Another ticket is checked as any (readable, team offering repairs) by write().
+        if "helpdesk_ticket_id" in vals and not vals["helpdesk_ticket_id"]:
             raise AccessError(
-                self.env._("Only repair users (Inventory rights) can change a repair's status.")
-            )
-        if vals.get("move_ids"):
-            raise AccessError(
-                self.env._("Only repair users (Inventory rights) can add parts to a repair.")
-            )
-        if "helpdesk_ticket_id" in vals:
-            ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
-            if not ticket:
-                raise AccessError(
-                    self.env._(
-                        "Without repair rights, you cannot unlink repair %(repair)s from its "
-                        "helpdesk ticket.",
-                        repair=self.display_name,
-                    )
+                self.env._(
+                    "Without repair rights, you cannot unlink repair %(repair)s from its "
+                    "helpdesk ticket.",
+                    repair=self.display_name,
                 )
-            ticket.check_access("read")
+            )
 
     # --- Consistency with the ticket
+    def _get_helpdesk_checked(self, vals):
+        """The values of the checked fields once `vals` is saved, on this repair or a new one
+        (no repair)."""
+        values = {}
+        for name in HELPDESK_CHECKED_FIELDS:
+            comodel = self.env[self._fields[name].comodel_name]
+            if name in vals:
+                values[name] = comodel.browse(vals[name])
+            elif name == "lot_id" and "product_id" in vals:
+                values[name] = comodel  # core's compute clears the lot of the former product
+            else:
+                values[name] = self[name] if self else comodel
+        if not self and not values["company_id"]:
+            values["company_id"] = self.env["res.company"].browse(
+                self.env.context.get("default_company_id") or self.env.company.id
+            )
+        return values
+
     @api.model
-    def _check_helpdesk_repair_values(self, ticket, company, partner, product, lot, picking):
+    def _check_helpdesk_repair_values(
+        self, ticket, company_id, partner_id, product_id, lot_id, picking_id
+    ):
         """The repair of a ticket is about the ticket's customer, in the ticket's company."""
         _ = self.env._
         # sudo: name the ticket, the return and the lot even to an agent without Inventory rights.
-        ticket, picking, lot = ticket.sudo(), picking.sudo(), lot.sudo()
+        ticket, picking, lot = ticket.sudo(), picking_id.sudo(), lot_id.sudo()
+        company, partner, product = company_id, partner_id, product_id
         customer = ticket.commercial_partner_id
         if company != ticket.company_id:
             raise ValidationError(
