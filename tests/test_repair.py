@@ -276,6 +276,23 @@ class TestRepair(AfterSalesCase):
         self.assertEqual(line.price_unit, self.other_product.list_price)
 
     # ------------------------------------------------------------------ access of agents
+    def test_agent_browses_repair_views(self):
+        """The smart button's views load for an agent without repair rights, with the data
+        their fields show (the ACLs of security/ are enough, no sudo)."""
+        repairs = self._repair_form().save() | self._repair_form().save()
+        action = self.ticket.with_user(self.agent).action_view_repairs()
+        Repair = self.env["repair.order"].with_user(self.agent)
+        result = Repair.get_views([(False, view) for view in action["view_mode"].split(",")])
+        fields_info = result["models"]["repair.order"]["fields"]
+        spec = {
+            name: {"fields": {"display_name": {}}} if info.get("relation") else {}
+            for name, info in fields_info.items()
+            if info["type"] != "properties"
+        }
+        records = Repair.web_search_read(action["domain"], spec)["records"]
+        self.assertEqual({r["id"] for r in records}, set(repairs.ids))
+        self.assertEqual(records[0]["partner_id"]["display_name"], self.contact.display_name)
+
     def test_agent_cannot_run_the_repair(self):
         self.ticket.product_id = self.other_product
         repair = self._repair_form().save().with_user(self.agent)
