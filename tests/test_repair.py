@@ -127,8 +127,12 @@ class TestRepair(AfterSalesCase):
         self.assertIn("It leaks", repair.internal_notes)
         self.assertTrue(repair._get_modifier("lot_id", "invisible"), "kettles have no serial")
         repair.under_warranty = True
+        tag = self.env["repair.tags"].create({"name": "Leak"})
+        repair.tag_ids.add(tag)
         repair = repair.save()
         self.assertEqual(repair.state, "draft")
+        self.assertEqual(repair.tag_ids, tag)
+        self.assertTrue(repair.under_warranty)
         self.assertEqual(repair.product_qty, 1)
         self.assertEqual(repair.company_id, self.ticket.company_id)
         self.assertEqual(self.ticket.with_user(self.agent).repairs_count, 1)
