@@ -9,6 +9,7 @@
     "depends": ["helpdesk_mgmt", "sale_stock", "repair", "sale_loyalty", "project"],
     "data": [
         "security/ir.model.access.csv",
+        "security/repair_order_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
@@ -18,6 +19,7 @@
         "views/helpdesk_create_fsm_task_views.xml",
         "views/project_task_templates.xml",
         "views/helpdesk_ticket_templates.xml",
+        "views/repair_order_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

@@ -4,3 +4,4 @@ from . import helpdesk_ticket
 from . import project_project
 from . import project_task
 from . import stock_picking
+from . import repair_order
