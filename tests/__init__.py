@@ -1,4 +1,5 @@
 from . import test_refund
+from . import test_returns
 from . import test_team_settings
 from . import test_ticket_context
 from . import test_translations

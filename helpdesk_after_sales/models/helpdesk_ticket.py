@@ -192,3 +192,97 @@ class HelpdeskTicket(models.Model):
             action["domain"] = [("id", "in", credit_notes.ids)]
         action["context"] = {"default_move_type": "out_refund", "create": False}
         return action
+
+    # --- Returns
+    picking_ids = fields.One2many(
+        comodel_name="stock.picking",
+        inverse_name="helpdesk_ticket_id",
+        string="Returns",
+        groups="stock.group_stock_user",
+        help="The returns created from this ticket, and their replacement deliveries.",
+    )
+    pickings_count = fields.Integer(
+        string="Returns Count",
+        compute="_compute_pickings_count",
+        groups="stock.group_stock_user",
+    )
+    has_partner_deliveries = fields.Boolean(
+        string="Customer Has Deliveries",
+        compute="_compute_has_partner_deliveries",
+        groups="stock.group_stock_user",
+        help="The customer received at least one delivery of the ticket's company: something "
+        "to return.",
+    )
+
+    @api.depends("picking_ids")
+    def _compute_pickings_count(self):
+        counts = dict(
+            self.env["stock.picking"]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.pickings_count = counts.get(ticket._origin, 0)
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_has_partner_deliveries(self):
+        # One grouped query for the whole page of tickets, not one search per ticket.
+        delivered = {
+            (partner, company)
+            for partner, company in self.env["stock.picking"]._read_group(
+                self._get_partner_deliveries_domain(self.commercial_partner_id, self.company_id),
+                ["commercial_partner_id", "company_id"],
+            )
+        }
+        for ticket in self:
+            ticket.has_partner_deliveries = (
+                ticket.commercial_partner_id,
+                ticket.company_id,
+            ) in delivered
+
+    @api.model
+    def _get_partner_deliveries_domain(self, partners, companies):
+        """Done deliveries to these customers (commercial entities), in these companies."""
+        return [
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "=", "done"),
+            ("commercial_partner_id", "in", partners.ids),
+            ("company_id", "in", companies.ids),
+        ]
+
+    def action_return(self):
+        self.ensure_one()
+        if not self.env.user.has_group("stock.group_stock_user"):
+            raise AccessError(self.env._("Returns need Inventory rights."))
+        self._check_after_sales_service("use_product_returns")
+        if not self.has_partner_deliveries:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has received no delivery from %(company)s: there is "
+                    "nothing to return.",
+                    customer=self.commercial_partner_id.display_name,
+                    company=self.company_id.display_name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Return"),
+            "res_model": "stock.return.picking",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_helpdesk_ticket_id": self.id},
+        }
+
+    def action_view_pickings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        pickings = self.picking_ids
+        if len(pickings) == 1:
+            action.update(views=[(False, "form")], res_id=pickings.id)
+        else:
+            action["domain"] = [("id", "in", pickings.ids)]
+        action["context"] = {"create": False}
+        return action
