@@ -12,6 +12,7 @@
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
         "views/account_move_reversal_views.xml",
+        "views/stock_picking_views.xml",
         "views/stock_return_picking_views.xml",
     ],
     "demo": [

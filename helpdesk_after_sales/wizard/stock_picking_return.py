@@ -327,10 +327,11 @@ class StockReturnPicking(models.TransientModel):
 
     def _prepare_picking_default_values(self):
         values = super()._prepare_picking_default_values()
-        if self.return_location_id:
-            values["location_dest_id"] = self.return_location_id.id
         if self.helpdesk_ticket_id:
+            # Stock's own flow keeps stock's destination: the field is only offered from tickets.
             values["helpdesk_ticket_id"] = self.helpdesk_ticket_id.id
+            if self.return_location_id:
+                values["location_dest_id"] = self.return_location_id.id
         return values
 
     def _create_return(self):
