@@ -165,6 +165,20 @@ class TestReturns(AfterSalesCase):
         self.env.clear()
         self.assertEqual(self._returns(), before)
 
+    def test_created_from_ticket_only(self):
+        """An RPC call (or the demo data) giving only the ticket gets the same wizard."""
+        self.ticket.write({"product_id": self.product.id})
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_user(self.stock_agent)
+            .create({"helpdesk_ticket_id": self.ticket.id})
+        )
+        self.assertEqual(wizard.picking_id, self.delivery)
+        self.assertEqual(wizard.product_return_moves.move_id, self.kettle_move | self.espresso_move)
+        self.assertEqual(self._line(wizard, self.product).quantity, 3)
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self.assertEqual(returned.move_ids.product_uom_qty, 3)
+
     def test_serial_comes_back_to_chosen_location(self):
         self.ticket.write(
             {

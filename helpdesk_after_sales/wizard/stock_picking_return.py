@@ -116,16 +116,18 @@ class StockReturnPicking(models.TransientModel):
                 wizard._check_helpdesk_picking()
         return super(StockReturnPicking, self - without_delivery)._compute_moves_locations()
 
-    def _get_helpdesk_picking_domain(self):
+    def _get_helpdesk_picking_domain(self, ticket=None, sale_order=None):
         """Done deliveries of the ticket's customer and company, narrowed by the chosen order
         and the ticket's product and lot."""
-        self.ensure_one()
-        ticket = self.helpdesk_ticket_id.sudo()
+        if ticket is None:
+            self.ensure_one()
+            ticket, sale_order = self.helpdesk_ticket_id, self.helpdesk_sale_order_id
+        ticket = ticket.sudo()
         domain = self.env["helpdesk.ticket"]._get_partner_deliveries_domain(
             ticket.commercial_partner_id, ticket.company_id
         )
-        if self.helpdesk_sale_order_id:
-            domain.append(("sale_id", "=", self.helpdesk_sale_order_id.id))
+        if sale_order:
+            domain.append(("sale_id", "=", sale_order.id))
         if ticket.product_id:
             domain.append(("move_ids.product_id", "=", ticket.product_id.id))
         if ticket.lot_id:
@@ -180,6 +182,16 @@ class StockReturnPicking(models.TransientModel):
                 ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
                 self._check_helpdesk_access()
                 ticket._check_after_sales_service("use_product_returns")
+                if "picking_id" not in vals:
+                    # Preselected here rather than precomputed: stock's lines, precomputed
+                    # from a precomputed delivery, would lose their moves.
+                    sale_order = self.env["sale.order"].browse(
+                        vals.get("helpdesk_sale_order_id", ticket.sudo().sale_order_id.id)
+                    )
+                    suitable = self.env["stock.picking"].search(
+                        self._get_helpdesk_picking_domain(ticket, sale_order), limit=2
+                    )
+                    vals["picking_id"] = suitable.id if len(suitable) == 1 else False
         return super().create(vals_list)
 
     @api.constrains("helpdesk_ticket_id", "picking_id", "return_location_id")
