@@ -197,7 +197,7 @@ class HelpdeskTicket(models.Model):
     picking_ids = fields.One2many(
         comodel_name="stock.picking",
         inverse_name="helpdesk_ticket_id",
-        string="Returns",
+        string="Return Transfers",
         groups="stock.group_stock_user",
         help="The returns created from this ticket, and their replacement deliveries.",
     )

@@ -35,7 +35,9 @@ class StockReturnPicking(models.TransientModel):
         readonly=True,
     )
     helpdesk_partner_id = fields.Many2one(related="helpdesk_ticket_id.commercial_partner_id")
-    helpdesk_company_id = fields.Many2one(related="helpdesk_ticket_id.company_id")
+    helpdesk_company_id = fields.Many2one(
+        related="helpdesk_ticket_id.company_id", string="Ticket Company"
+    )
     helpdesk_product_id = fields.Many2one(related="helpdesk_ticket_id.product_id")
     helpdesk_lot_id = fields.Many2one(related="helpdesk_ticket_id.lot_id")
     helpdesk_sale_order_id = fields.Many2one(
