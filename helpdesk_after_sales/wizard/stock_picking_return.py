@@ -52,6 +52,7 @@ class StockReturnPicking(models.TransientModel):
     )
     suitable_picking_ids = fields.Many2many(
         comodel_name="stock.picking",
+        string="Suitable Deliveries",
         compute="_compute_suitable_picking_ids",
     )
     picking_id = fields.Many2one(
