@@ -29,19 +29,14 @@ class TestAfterSalesUi(HttpCase):
             sorted(changes.mapped("new_value_integer")), [0, 1], "switched off, then on"
         )
 
-    def test_agent_refunds_from_ticket(self):
+    def _agent_ticket(self, login, group, service):
+        """An agent with the service's rights, in a team offering it, and a customer's ticket."""
         agent = new_test_user(
-            self.env,
-            login="tour_billing_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user,account.group_account_invoice",
+            self.env, login=login, groups=f"helpdesk_mgmt.group_helpdesk_user,{group}"
         )
         customer = self.env["res.partner"].create({"name": "Tour Customer"})
         team = self.env["helpdesk.ticket.team"].create(
-            {
-                "name": "Tour Refund Team",
-                "use_credit_notes": True,
-                "user_ids": [Command.link(agent.id)],
-            }
+            {"name": f"Tour {service}", service: True, "user_ids": [Command.link(agent.id)]}
         )
         ticket = self.env["helpdesk.ticket"].create(
             {
@@ -50,6 +45,12 @@ class TestAfterSalesUi(HttpCase):
                 "team_id": team.id,
                 "partner_id": customer.id,
             }
+        )
+        return agent, customer, ticket
+
+    def test_agent_refunds_from_ticket(self):
+        agent, customer, ticket = self._agent_ticket(
+            "tour_billing_agent", "account.group_account_invoice", "use_credit_notes"
         )
         invoices = self.env["account.move"]
         for ref, price in (("KETTLE", 49.0), ("TOASTER", 30.0)):
@@ -74,26 +75,8 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(ticket.credit_note_ids.state, "draft")
 
     def test_agent_returns_from_ticket(self):
-        agent = new_test_user(
-            self.env,
-            login="tour_stock_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user,stock.group_stock_user",
-        )
-        customer = self.env["res.partner"].create({"name": "Tour Customer"})
-        team = self.env["helpdesk.ticket.team"].create(
-            {
-                "name": "Tour Return Team",
-                "use_product_returns": True,
-                "user_ids": [Command.link(agent.id)],
-            }
-        )
-        ticket = self.env["helpdesk.ticket"].create(
-            {
-                "name": "Kettle leaks",
-                "description": "Leaks",
-                "team_id": team.id,
-                "partner_id": customer.id,
-            }
+        agent, customer, ticket = self._agent_ticket(
+            "tour_stock_agent", "stock.group_stock_user", "use_product_returns"
         )
         stock = (
             self.env["stock.warehouse"]
