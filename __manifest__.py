@@ -20,6 +20,8 @@
         "views/project_task_templates.xml",
         "views/helpdesk_ticket_templates.xml",
         "views/repair_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/stock_return_picking_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

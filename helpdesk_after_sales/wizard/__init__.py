@@ -1,2 +1,3 @@
 from . import account_move_reversal
 from . import helpdesk_create_fsm_task
+from . import stock_picking_return
