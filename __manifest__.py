@@ -8,10 +8,13 @@
     "website": "https://github.com/helpdesk-after-sales/helpdesk_after_sales",
     "depends": ["helpdesk_mgmt", "sale_stock", "repair", "sale_loyalty", "project"],
     "data": [
+        "security/ir.model.access.csv",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
         "views/account_move_reversal_views.xml",
+        "views/helpdesk_coupon_generate_views.xml",
+        "views/loyalty_card_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

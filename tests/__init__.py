@@ -1,3 +1,4 @@
+from . import test_coupons
 from . import test_refund
 from . import test_team_settings
 from . import test_ticket_context
