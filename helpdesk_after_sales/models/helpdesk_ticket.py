@@ -197,7 +197,7 @@ class HelpdeskTicket(models.Model):
     coupon_ids = fields.One2many(
         comodel_name="loyalty.card",
         inverse_name="helpdesk_ticket_id",
-        string="Coupons",
+        string="Generated Coupons",
         groups="sales_team.group_sale_salesman",
     )
     coupons_count = fields.Integer(

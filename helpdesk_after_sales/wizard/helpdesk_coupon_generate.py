@@ -63,7 +63,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
     @api.depends("company_id")
     def _compute_program_id(self):
         for wizard in self:
-            if wizard.program_id and wizard.program_id.company_id in (wizard.company_id, False):
+            program_company = wizard.program_id.company_id
+            if wizard.program_id and (not program_company or program_company == wizard.company_id):
                 continue
             programs = self.env["loyalty.program"].search(
                 [
@@ -75,13 +76,14 @@ class HelpdeskCouponGenerate(models.TransientModel):
             # Preselected when there is no choice to make.
             wizard.program_id = programs if len(programs) == 1 else False
 
-    @api.depends("coupon_id.code")
+    @api.depends("coupon_id.code", "program_id", "company_id")
     def _compute_share_link(self):
         can_share_link = self._can_share_link()
         for wizard in self:
-            wizard.can_share_link = can_share_link
+            website = wizard._get_share_website() if can_share_link else False
+            wizard.can_share_link = bool(website)
             wizard.share_link = (
-                wizard._get_share_link() if can_share_link and wizard.coupon_id else False
+                wizard._get_share_link(website) if website and wizard.coupon_id else False
             )
 
     @api.constrains("ticket_id", "company_id", "partner_id", "program_id", "valid_until")
@@ -295,12 +297,17 @@ class HelpdeskCouponGenerate(models.TransientModel):
         coupon.share wizard): an optional module, used when installed."""
         return "coupon.share" in self.env
 
-    def _get_share_link(self):
+    def _get_share_website(self):
+        """The program's website, else one of the ticket's company (eCommerce is per website)."""
         self.ensure_one()
-        coupon = self.coupon_id.sudo()
-        website = coupon.program_id.website_id or self.env["website"].sudo().search(
+        program = self.program_id.sudo()
+        return program.website_id or self.env["website"].sudo().search(
             [("company_id", "=", self.company_id.id)], limit=1
         )
+
+    def _get_share_link(self, website):
+        self.ensure_one()
+        coupon = self.coupon_id.sudo()
         # sudo: coupon.share is for Sales Administrators only; this unsaved one only computes
         # the link of the coupon just generated here, nothing is stored.
         share = (
