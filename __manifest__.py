@@ -1,7 +1,7 @@
 {
     "name": "Helpdesk After-Sales",
     "summary": "Refund, coupon, return, repair and field service from a helpdesk ticket",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "After-Sales",
     "license": "LGPL-3",
     "author": "helpdesk_after_sales developers",
@@ -15,6 +15,11 @@
         "views/account_move_reversal_views.xml",
         "views/helpdesk_coupon_generate_views.xml",
         "views/loyalty_card_views.xml",
+        "views/project_project_views.xml",
+        "views/project_task_views.xml",
+        "views/helpdesk_create_fsm_task_views.xml",
+        "views/project_task_templates.xml",
+        "views/helpdesk_ticket_templates.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

@@ -3,4 +3,5 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import loyalty_card
 from . import project_project
+from . import project_task
 from . import stock_picking
