@@ -14,6 +14,8 @@
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
         "views/account_move_reversal_views.xml",
+        "views/helpdesk_coupon_generate_views.xml",
+        "views/loyalty_card_views.xml",
         "views/project_project_views.xml",
         "views/project_task_views.xml",
         "views/helpdesk_create_fsm_task_views.xml",

@@ -1,3 +1,4 @@
+from . import test_coupons
 from . import test_fsm
 from . import test_fsm_portal
 from . import test_refund

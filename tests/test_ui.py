@@ -153,6 +153,37 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(repair.user_id, agent)
         self.assertEqual(repair.create_uid, agent)
 
+    def test_agent_shares_coupon_from_ticket(self):
+        agent = new_test_user(
+            self.env,
+            login="tour_sales_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user,sales_team.group_sale_salesman",
+        )
+        customer = self.env["res.partner"].create({"name": "Tour Coupon Customer"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Tour Coupon Team", "use_coupons": True, "user_ids": [Command.link(agent.id)]}
+        )
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Delivery was late",
+                "description": "Late",
+                "team_id": team.id,
+                "partner_id": customer.id,
+            }
+        )
+        for name in ("Tour Goodwill", "Tour Apology"):
+            self.env["loyalty.program"].with_context(default_program_type="coupons").create(
+                {"name": name}
+            )
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_coupon",
+            login=agent.login,
+        )
+        self.assertEqual(ticket.coupons_count, 1)
+        self.assertEqual(ticket.coupon_ids.program_id.name, "Tour Goodwill")
+        self.assertEqual(ticket.coupon_ids.partner_id, customer)
+
 
 # --- Field Service
 @tagged("post_install", "-at_install")

@@ -209,6 +209,63 @@ class HelpdeskTicket(models.Model):
         action["context"] = {"default_move_type": "out_refund", "create": False}
         return action
 
+    # --- Coupons
+    coupon_ids = fields.One2many(
+        comodel_name="loyalty.card",
+        inverse_name="helpdesk_ticket_id",
+        string="Generated Coupons",
+        groups="sales_team.group_sale_salesman",
+    )
+    coupons_count = fields.Integer(
+        string="Coupons Count",
+        compute="_compute_coupons_count",
+        groups="sales_team.group_sale_salesman",
+    )
+
+    @api.depends("coupon_ids")
+    def _compute_coupons_count(self):
+        counts = dict(
+            self.env["loyalty.card"]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.coupons_count = counts.get(ticket._origin, 0)
+
+    @api.model
+    def _check_coupon_rights(self):
+        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Coupons need Sales rights (Sales: User)."))
+
+    def action_generate_coupon(self):
+        self.ensure_one()
+        self._check_coupon_rights()
+        self._check_after_sales_service("use_coupons")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Generate a Coupon"),
+            "res_model": "helpdesk.coupon.generate",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_view_coupons(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("loyalty.loyalty_card_action")
+        coupons = self.coupon_ids
+        if len(coupons) == 1:
+            action.update(views=[(False, "form")], res_id=coupons.id)
+        else:
+            list_view = self.env.ref("helpdesk_after_sales.loyalty_card_view_list_helpdesk")
+            action.update(views=[(list_view.id, "list"), (False, "form")])
+        action["domain"] = [("id", "in", coupons.ids)]
+        action["context"] = {"create": False}
+        return action
+
     # --- Returns
     picking_ids = fields.One2many(
         comodel_name="stock.picking",
