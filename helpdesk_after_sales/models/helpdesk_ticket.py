@@ -94,13 +94,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("credit_note_ids")
     def _compute_credit_notes_count(self):
-        counts = dict(
-            self.env["account.move"]._read_group(
-                [("helpdesk_ticket_id", "in", self._origin.ids)],
-                ["helpdesk_ticket_id"],
-                ["__count"],
-            )
-        )
+        counts = self._count_after_sales_documents("account.move")
         for ticket in self:
             ticket.credit_notes_count = counts.get(ticket._origin, 0)
 
@@ -168,6 +162,43 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    def _count_after_sales_documents(self, model_name):
+        """{ticket: how many `model_name` documents were created from it}: one grouped query
+        for a whole page of tickets (a form's new-record ticket counts its saved one)."""
+        return dict(
+            self.env[model_name]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+
+    def _get_after_sales_wizard_action(
+        self, name, res_model, ticket_key="default_helpdesk_ticket_id"
+    ):
+        """A service button's dialog: the service's wizard, opened on this ticket."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": res_model,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {ticket_key: self.id},
+        }
+
+    def _get_after_sales_documents_action(self, xmlid, documents, list_views=None, context=None):
+        """A smart button's window: the document's form when there is one, else their list."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        if len(documents) == 1:
+            action.update(views=[(False, "form")], view_mode="form", res_id=documents.id)
+        elif list_views:
+            action["views"] = list_views
+        action["domain"] = [("id", "in", documents.ids)]
+        action["context"] = context or {"create": False}
+        return action
+
     def _post_after_sales_links(self, document, ticket_body, document_body):
         """Link a document created from the ticket both ways: a note in each chatter.
         The bodies are translated texts with a %(link)s placeholder for the other record."""
@@ -186,28 +217,15 @@ class HelpdeskTicket(models.Model):
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Refunds need Billing rights (Invoicing)."))
         self._check_after_sales_service("use_credit_notes")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Refund"),
-            "res_model": "account.move.reversal",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_helpdesk_ticket_id": self.id},
-        }
+        return self._get_after_sales_wizard_action(self.env._("Refund"), "account.move.reversal")
 
     def action_view_credit_notes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_refund_type"
+        return self._get_after_sales_documents_action(
+            "account.action_move_out_refund_type",
+            self.credit_note_ids,
+            context={"default_move_type": "out_refund", "create": False},
         )
-        credit_notes = self.credit_note_ids
-        if len(credit_notes) == 1:
-            action.update(views=[(False, "form")], res_id=credit_notes.id)
-        else:
-            action["domain"] = [("id", "in", credit_notes.ids)]
-        action["context"] = {"default_move_type": "out_refund", "create": False}
-        return action
 
     # --- Coupons
     coupon_ids = fields.One2many(
@@ -224,13 +242,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("coupon_ids")
     def _compute_coupons_count(self):
-        counts = dict(
-            self.env["loyalty.card"]._read_group(
-                [("helpdesk_ticket_id", "in", self._origin.ids)],
-                ["helpdesk_ticket_id"],
-                ["__count"],
-            )
-        )
+        counts = self._count_after_sales_documents("loyalty.card")
         for ticket in self:
             ticket.coupons_count = counts.get(ticket._origin, 0)
 
@@ -243,28 +255,20 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self._check_coupon_rights()
         self._check_after_sales_service("use_coupons")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Generate a Coupon"),
-            "res_model": "helpdesk.coupon.generate",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_ticket_id": self.id},
-        }
+        return self._get_after_sales_wizard_action(
+            self.env._("Generate a Coupon"),
+            "helpdesk.coupon.generate",
+            ticket_key="default_ticket_id",
+        )
 
     def action_view_coupons(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("loyalty.loyalty_card_action")
-        coupons = self.coupon_ids
-        if len(coupons) == 1:
-            action.update(views=[(False, "form")], res_id=coupons.id)
-        else:
-            list_view = self.env.ref("helpdesk_after_sales.loyalty_card_view_list_helpdesk")
-            action.update(views=[(list_view.id, "list"), (False, "form")])
-        action["domain"] = [("id", "in", coupons.ids)]
-        action["context"] = {"create": False}
-        return action
+        list_view = self.env.ref("helpdesk_after_sales.loyalty_card_view_list_helpdesk")
+        return self._get_after_sales_documents_action(
+            "loyalty.loyalty_card_action",
+            self.coupon_ids,
+            list_views=[(list_view.id, "list"), (False, "form")],
+        )
 
     # --- Returns
     picking_ids = fields.One2many(
@@ -289,13 +293,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("picking_ids")
     def _compute_pickings_count(self):
-        counts = dict(
-            self.env["stock.picking"]._read_group(
-                [("helpdesk_ticket_id", "in", self._origin.ids)],
-                ["helpdesk_ticket_id"],
-                ["__count"],
-            )
-        )
+        counts = self._count_after_sales_documents("stock.picking")
         for ticket in self:
             ticket.pickings_count = counts.get(ticket._origin, 0)
 
@@ -339,26 +337,13 @@ class HelpdeskTicket(models.Model):
                     company=self.company_id.display_name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Return"),
-            "res_model": "stock.return.picking",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_helpdesk_ticket_id": self.id},
-        }
+        return self._get_after_sales_wizard_action(self.env._("Return"), "stock.return.picking")
 
     def action_view_pickings(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
-        pickings = self.picking_ids
-        if len(pickings) == 1:
-            action.update(views=[(False, "form")], res_id=pickings.id)
-        else:
-            action["domain"] = [("id", "in", pickings.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self._get_after_sales_documents_action(
+            "stock.action_picking_tree_all", self.picking_ids
+        )
 
     # --- Repairs
     repair_ids = fields.One2many(
@@ -374,13 +359,7 @@ class HelpdeskTicket(models.Model):
         # Every agent may read repairs (security/); other readers of a ticket (followers,
         # portal) may not, and count none.
         if self.env["repair.order"].has_access("read"):
-            counts = dict(
-                self.env["repair.order"]._read_group(
-                    [("helpdesk_ticket_id", "in", self._origin.ids)],
-                    ["helpdesk_ticket_id"],
-                    ["__count"],
-                )
-            )
+            counts = self._count_after_sales_documents("repair.order")
         for ticket in self:
             ticket.repairs_count = counts.get(ticket._origin, 0)
 
@@ -439,17 +418,14 @@ class HelpdeskTicket(models.Model):
 
     def action_view_repairs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
-        repairs = self.repair_ids
-        if len(repairs) == 1:
-            action.update(views=[(False, "form")], view_mode="form", res_id=repairs.id)
-        else:
-            action["domain"] = [("helpdesk_ticket_id", "=", self.id)]
-        action["context"] = {
-            "default_repair_helpdesk_ticket_id": self.id,
-            "default_partner_id": self.partner_id.id,
-        }
-        return action
+        return self._get_after_sales_documents_action(
+            "repair.action_repair_order_tree",
+            self.repair_ids,
+            context={
+                "default_repair_helpdesk_ticket_id": self.id,
+                "default_partner_id": self.partner_id.id,
+            },
+        )
 
     # --- Field Service
     fsm_task_ids = fields.One2many(
@@ -466,13 +442,7 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("fsm_task_ids")
     def _compute_fsm_task_count(self):
-        counts = dict(
-            self.env["project.task"]._read_group(
-                [("helpdesk_ticket_id", "in", self._origin.ids)],
-                ["helpdesk_ticket_id"],
-                ["__count"],
-            )
-        )
+        counts = self._count_after_sales_documents("project.task")
         for ticket in self:
             ticket.fsm_task_count = counts.get(ticket._origin, 0)
 
@@ -480,27 +450,16 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self._check_project_user()
         self._check_after_sales_service("use_fsm")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Create a Field Service task"),
-            "res_model": "helpdesk.create.fsm.task",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_helpdesk_ticket_id": self.id},
-        }
+        return self._get_after_sales_wizard_action(
+            self.env._("Create a Field Service task"), "helpdesk.create.fsm.task"
+        )
 
     def action_view_fsm_tasks(self):
         self.ensure_one()
         self._check_project_user()
-        action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
-        tasks = self.fsm_task_ids
-        if len(tasks) == 1:
-            action.update(views=[(False, "form")], res_id=tasks.id)
-        else:
-            action["domain"] = [("id", "in", tasks.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self._get_after_sales_documents_action(
+            "project.action_view_all_task", self.fsm_task_ids
+        )
 
     def _check_project_user(self):
         if not self.env.su and not self.env.user.has_group("project.group_project_user"):

@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
@@ -173,14 +171,9 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         )
         # The portal shows a task to the followers of it (project's portal task rule).
         task.message_subscribe(partner_ids=self.partner_id.ids)
-        ticket.message_post(
-            body=Markup(self.env._("Field service task %(link)s planned from this ticket."))
-            % {"link": task._get_html_link()},
-            subtype_xmlid="mail.mt_note",
-        )
-        task.message_post(
-            body=Markup(self.env._("Planned from helpdesk ticket %(link)s."))
-            % {"link": ticket._get_html_link()},
-            subtype_xmlid="mail.mt_note",
+        ticket._post_after_sales_links(
+            task,
+            self.env._("Field service task %(link)s planned from this ticket."),
+            self.env._("Planned from helpdesk ticket %(link)s."),
         )
         return task

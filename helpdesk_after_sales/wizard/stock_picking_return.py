@@ -1,7 +1,5 @@
 from collections import defaultdict
 
-from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
@@ -385,14 +383,8 @@ class StockReturnPicking(models.TransientModel):
     def _post_helpdesk_links(self, pickings, ticket_message):
         ticket = self.helpdesk_ticket_id
         for picking in pickings:
-            ticket.message_post(
-                body=Markup(ticket_message) % {"link": picking._get_html_link()},
-                subtype_xmlid="mail.mt_note",
-            )
-            picking.message_post(
-                body=Markup(self.env._("Created from helpdesk ticket %(link)s."))
-                % {"link": ticket._get_html_link()},
-                subtype_xmlid="mail.mt_note",
+            ticket._post_after_sales_links(
+                picking, ticket_message, self.env._("Created from helpdesk ticket %(link)s.")
             )
 
     def action_create_returns(self):
