@@ -8,10 +8,18 @@
     "website": "https://github.com/helpdesk-after-sales/helpdesk_after_sales",
     "depends": ["helpdesk_mgmt", "sale_stock", "repair", "sale_loyalty", "project"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/worksheet_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
         "views/account_move_reversal_views.xml",
+        "views/worksheet_template_views.xml",
+        "views/project_project_views.xml",
+        "views/project_task_views.xml",
+        "views/project_task_templates.xml",
+        "report/worksheet_reports.xml",
+        "report/worksheet_templates.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",
