@@ -1,11 +1,13 @@
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .test_fsm_portal import FsmPortalCase
+
 
 @tagged("post_install", "-at_install")
 class TestAfterSalesUi(HttpCase):
     def test_admin_toggles_team_service(self):
-        project = self.env["project.project"].create({"name": "Tour FSM"})
+        project = self.env["project.project"].create({"name": "Tour FSM", "is_fsm": True})
         team = self.env["helpdesk.ticket.team"].create(
             {
                 "name": "Tour After-Sales Team",
@@ -116,3 +118,21 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(task.worksheet_signed_by, "Ingrid Berg")
         self.assertTrue(task.worksheet_signature)
         self.assertIn("Worksheet signed by Ingrid Berg", task.message_ids[0].body)
+
+
+# --- Field Service
+@tagged("post_install", "-at_install")
+class TestFsmTours(FsmPortalCase):
+    def test_agent_plans_intervention(self):
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
+            "helpdesk_after_sales_plan_intervention",
+            login=self.project_agent.login,
+        )
+        task = self.ticket.fsm_task_ids - self.task_a
+        self.assertEqual(task.name, "Replace the heating element")
+        self.assertEqual(task.project_id, self.fsm_project)
+        self.assertEqual(task.partner_id, self.ticket.partner_id)
+
+    def test_portal_customer_follows_task(self):
+        self.start_tour("/my/tasks", "helpdesk_after_sales_portal_fsm_task", login="portal_oak")

@@ -2,8 +2,8 @@ from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import project_project
-from . import stock_picking
 from . import project_task
+from . import stock_picking
 from . import worksheet_template
 from . import worksheet_template_question
 from . import worksheet_answer

@@ -192,3 +192,60 @@ class HelpdeskTicket(models.Model):
             action["domain"] = [("id", "in", credit_notes.ids)]
         action["context"] = {"default_move_type": "out_refund", "create": False}
         return action
+
+    # --- Field Service
+    fsm_task_ids = fields.One2many(
+        comodel_name="project.task",
+        inverse_name="helpdesk_ticket_id",
+        string="Field Service Tasks",
+        groups="project.group_project_user",
+    )
+    fsm_task_count = fields.Integer(
+        string="Tasks Count",
+        compute="_compute_fsm_task_count",
+        groups="project.group_project_user",
+    )
+
+    @api.depends("fsm_task_ids")
+    def _compute_fsm_task_count(self):
+        counts = dict(
+            self.env["project.task"]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.fsm_task_count = counts.get(ticket._origin, 0)
+
+    def action_plan_intervention(self):
+        self.ensure_one()
+        self._check_project_user()
+        self._check_after_sales_service("use_fsm")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create a Field Service task"),
+            "res_model": "helpdesk.create.fsm.task",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_helpdesk_ticket_id": self.id},
+        }
+
+    def action_view_fsm_tasks(self):
+        self.ensure_one()
+        self._check_project_user()
+        action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
+        tasks = self.fsm_task_ids
+        if len(tasks) == 1:
+            action.update(views=[(False, "form")], res_id=tasks.id)
+        else:
+            action["domain"] = [("id", "in", tasks.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _check_project_user(self):
+        if not self.env.su and not self.env.user.has_group("project.group_project_user"):
+            raise AccessError(
+                self.env._("Field service interventions need Project rights (Project User).")
+            )

@@ -16,6 +16,15 @@ WORKSHEET_PORTAL_FIELDS = {
 class ProjectTask(models.Model):
     _inherit = "project.task"
 
+    helpdesk_ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        string="Helpdesk Ticket",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The helpdesk ticket this intervention was planned from.",
+    )
+
     # --- Worksheets
     allow_worksheets = fields.Boolean(related="project_id.allow_worksheets")
     worksheet_template_id = fields.Many2one(
