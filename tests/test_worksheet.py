@@ -7,6 +7,7 @@ from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import AfterSalesCase
+from .test_fsm import FsmCase
 from .worksheet_common import (
     GOOD_ANSWERS,
     answer_worksheet,
@@ -425,6 +426,9 @@ class TestWorksheet(AfterSalesCase):
     def test_report_pdf(self):
         answer_worksheet(self.task)
         self._sign()
+        # The report's own text needs no CSS: point wkhtmltopdf at a closed port rather than at
+        # this process's test server, which cannot answer while this test waits for the PDF.
+        self.env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:9")
         pdf, report_type = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
@@ -445,3 +449,61 @@ class TestWorksheet(AfterSalesCase):
             "Kettle check",
         ):
             self.assertIn(expected, text)
+
+
+@tagged("post_install", "-at_install")
+class TestWorksheetPlanIntervention(FsmCase):
+    """The Plan Intervention wizard offers the project's worksheet template."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        create_worksheet_fixture(cls)
+        cls.fsm_project.write({"allow_worksheets": True, "worksheet_template_id": cls.template.id})
+
+    def _tasks(self):
+        return self.env["project.task"].search([("helpdesk_ticket_id", "=", self.ticket.id)])
+
+    def test_wizard_defaults_to_the_project_template(self):
+        plan = self._plan_form()
+        self.assertEqual(plan.project_id, self.fsm_project)
+        self.assertFalse(plan._get_modifier("worksheet_template_id", "invisible"))
+        self.assertEqual(plan.worksheet_template_id, self.template)
+        plan.project_id = self.other_fsm_project  # no worksheets there
+        self.assertTrue(plan._get_modifier("worksheet_template_id", "invisible"))
+        self.assertFalse(plan.worksheet_template_id)
+        plan.project_id = self.fsm_project
+        self.assertEqual(plan.worksheet_template_id, self.template)
+        short = self.template.copy({"name": "Short"})
+        plan.worksheet_template_id = short
+        action = plan.save().action_generate_and_view_task()
+        task = self.env["project.task"].browse(action["res_id"])
+        self.assertEqual(task.worksheet_template_id, short)
+        self.assertEqual(len(task.worksheet_answer_ids), 5)
+        self.assertEqual(task.helpdesk_ticket_id, self.ticket)
+
+    def test_wizard_without_template(self):
+        task = self._plan(worksheet_template_id=False)
+        self.assertFalse(task.worksheet_template_id, "the agent chose no worksheet")
+        self.assertFalse(task.worksheet_answer_ids)
+        task = self._plan(project_id=self.other_fsm_project.id)
+        self.assertFalse(task.worksheet_template_id)
+
+    def test_wizard_refuses_bad_templates(self):
+        foreign = self.template.copy({"name": "Foreign", "company_id": self.other_company.id})
+        cases = [
+            (
+                {
+                    "project_id": self.other_fsm_project.id,
+                    "worksheet_template_id": self.template.id,
+                },
+                "does not use worksheets",
+            ),
+            ({"worksheet_template_id": foreign.id}, "belongs to Other Company AS"),
+        ]
+        for values, message in cases:
+            with self.subTest(message=message):
+                with self.assertRaises(ValidationError) as catcher:
+                    self._plan(**values)
+                self.assertIn(message, str(catcher.exception))
+        self.assertFalse(self._tasks(), "nothing created")
