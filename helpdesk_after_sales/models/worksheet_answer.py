@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
-from .worksheet_template_question import QUESTION_TYPES
+from .worksheet_template_question import QUESTION_TYPES, split_options
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CHECKBOX_VALUES = ("1", "0")
@@ -155,7 +155,7 @@ class WorksheetAnswer(models.Model):
             if value not in CHECKBOX_VALUES:
                 error = _("1 (checked) or 0 (not checked)")
         elif self.question_type == "selection":
-            options = self._get_options()
+            options = split_options(self.selection_options)
             if value not in options:
                 error = _("one of: %(options)s", options=", ".join(options))
         if error:
@@ -167,11 +167,6 @@ class WorksheetAnswer(models.Model):
                     expected=error,
                 )
             )
-
-    def _get_options(self):
-        self.ensure_one()
-        lines = (self.selection_options or "").splitlines()
-        return [line.strip() for line in lines if line.strip()]
 
     @staticmethod
     def _is_iso_date(value):

@@ -11,6 +11,11 @@ QUESTION_TYPES = [
 ]
 
 
+def split_options(text):
+    """The options of a selection question: one per non-empty line, stripped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 class WorksheetTemplateQuestion(models.Model):
     _name = "worksheet.template.question"
     _description = "Worksheet Question"
@@ -42,17 +47,11 @@ class WorksheetTemplateQuestion(models.Model):
 
     @api.constrains("question_type", "selection_options")
     def _check_selection_options(self):
-        for question in self:
-            if question.question_type == "selection" and not question._get_options():
+        for question in self.filtered(lambda q: q.question_type == "selection"):
+            if not split_options(question.selection_options):
                 raise ValidationError(
                     self.env._(
                         "Question %(question)s is a selection: give its options, one per line.",
                         question=question.name,
                     )
                 )
-
-    def _get_options(self):
-        """The options of a selection question, one per non-empty line."""
-        self.ensure_one()
-        lines = (self.selection_options or "").splitlines()
-        return [line.strip() for line in lines if line.strip()]
