@@ -10,6 +10,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/worksheet_security.xml",
+        "security/repair_order_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
@@ -22,6 +23,7 @@
         "views/worksheet_template_views.xml",
         "report/worksheet_reports.xml",
         "report/worksheet_templates.xml",
+        "views/repair_order_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

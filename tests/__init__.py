@@ -7,3 +7,4 @@ from . import test_translations
 from . import test_ui
 from . import test_worksheet
 from . import test_worksheet_portal
+from . import test_repair

@@ -252,6 +252,21 @@ class TestFsm(FsmCase):
             ValidationError, "must be a contact of Oak Customer", partner_id=self.other_customer.id
         )
 
+    def test_refusal_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.env["ir.module.module"]._load_module_terms(["helpdesk_after_sales"], ["es_ES"])
+        self.project_agent.lang = "es_ES"
+        agent_env = self.env(user=self.project_agent, context={"lang": "es_ES"})
+        plain = self.env["project.project"].create({"name": "Office Move"})
+        with self.assertRaisesRegex(ValidationError, "no es un proyecto de Servicio externo"):
+            agent_env["helpdesk.create.fsm.task"].create(
+                {"helpdesk_ticket_id": self.ticket.id, "project_id": plain.id}
+            )
+        self.env.clear()
+        agent_env = self.env(user=self.agent, context={"lang": "es_ES"})
+        with self.assertRaisesRegex(AccessError, "requieren permisos de Proyecto"):
+            self.ticket.with_env(agent_env).action_plan_intervention()
+
     def test_refuses_without_ticket(self):
         with self.assertRaisesRegex(UserError, "from a ticket"):
             self.env["helpdesk.create.fsm.task"].with_user(self.project_agent).create(

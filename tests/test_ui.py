@@ -119,6 +119,42 @@ class TestAfterSalesUi(HttpCase):
         self.assertTrue(task.worksheet_signature)
         self.assertIn("Worksheet signed by Ingrid Berg", task.message_ids[0].body)
 
+    def test_agent_without_repair_rights_repairs_from_ticket(self):
+        agent = new_test_user(
+            self.env, login="tour_repair_agent", groups="helpdesk_mgmt.group_helpdesk_user"
+        )
+        self.assertFalse(agent.has_group("stock.group_stock_user"))
+        customer = self.env["res.partner"].create({"name": "Tour Repair Customer"})
+        product = self.env["product.product"].create({"name": "Tour Blender", "type": "consu"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Tour Repair Team",
+                "use_product_repairs": True,
+                "user_ids": [Command.link(agent.id)],
+            }
+        )
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Blender stopped",
+                "description": "<p>Motor smells burnt</p>",
+                "team_id": team.id,
+                "partner_id": customer.id,
+                "product_id": product.id,
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_repair",
+            login=agent.login,
+        )
+        repair = ticket.repair_ids
+        self.assertEqual(len(repair), 1)
+        self.assertEqual(repair.state, "draft")
+        self.assertEqual(repair.partner_id, customer)
+        self.assertEqual(repair.product_id, product)
+        self.assertEqual(repair.user_id, agent)
+        self.assertEqual(repair.create_uid, agent)
+
 
 # --- Field Service
 @tagged("post_install", "-at_install")

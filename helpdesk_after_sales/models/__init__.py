@@ -7,3 +7,4 @@ from . import stock_picking
 from . import worksheet_template
 from . import worksheet_template_question
 from . import worksheet_answer
+from . import repair_order
