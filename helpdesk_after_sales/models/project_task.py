@@ -203,6 +203,8 @@ class ProjectTask(models.Model):
         name = (name or "").strip()
         if not self.worksheet_answer_ids:
             raise UserError(_("Task %(task)s has no worksheet to sign.", task=self.display_name))
+        if self.state == "1_canceled":
+            raise UserError(_("Task %(task)s is cancelled.", task=self.display_name))
         if self.worksheet_signature:
             raise UserError(
                 _(
@@ -250,6 +252,7 @@ class ProjectTask(models.Model):
         self.ensure_one()
         return bool(
             self.worksheet_answer_ids
+            and self.state != "1_canceled"
             and not self.worksheet_signature
             and all(a.is_answered for a in self.worksheet_answer_ids if a.required)
         )
