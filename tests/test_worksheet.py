@@ -301,14 +301,14 @@ class TestWorksheet(AfterSalesCase):
             self._sign(signature=base64.b64encode(b"GIF89a....").decode())
         with self._refused(UserError, "not a PNG image"):
             self._sign(signature="not base64!")
+        self.env.clear()
+        self.assertFalse(self.task.worksheet_signature)
         self.task.state = "1_canceled"
         self.assertFalse(self.task._is_worksheet_signable())
         with self._refused(UserError, "is cancelled"):
             self._sign()
         self.task.state = "01_in_progress"
         self.assertTrue(self.task._is_worksheet_signable())
-        self.env.clear()
-        self.assertFalse(self.task.worksheet_signature)
         self._sign()
         with self._refused(UserError, "already signed by Maya Lindqvist"):
             self._sign(name="Someone else")
