@@ -15,6 +15,8 @@
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
         "views/account_move_reversal_views.xml",
+        "views/helpdesk_coupon_generate_views.xml",
+        "views/loyalty_card_views.xml",
         "views/project_project_views.xml",
         "views/project_task_views.xml",
         "views/helpdesk_create_fsm_task_views.xml",
@@ -24,6 +26,8 @@
         "report/worksheet_reports.xml",
         "report/worksheet_templates.xml",
         "views/repair_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/stock_return_picking_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

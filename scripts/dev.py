@@ -31,6 +31,9 @@ LOCAL = ROOT / ".local"
 DEMO_DB = "after_sales_demo"
 PG_PORT = 54329
 DB_USER = "odoo"
+# Installed beside the addon in test databases, never a dependency of it: the coupons' share
+# link (/coupon/<code>) belongs to eCommerce, and the tests follow it for real.
+TEST_EXTRA_MODULES = ("website_sale_loyalty",)
 
 
 def say(msg):
@@ -98,8 +101,34 @@ def install_requirements():
         return
     if any(m.lower().startswith("odoo") and not m.lower().startswith("odoo-") for m in missing):
         die("Odoo 18.0 is installed in an unexpected version; see requirements.txt.")
+    if any(m.lower().startswith("rlpycairo") for m in missing):
+        require_cairo_headers()
     say(f"installing Python requirements: {', '.join(missing)}")
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
+
+
+def require_cairo_headers():
+    """reportlab 4 draws PNG barcodes (coupon e-mails) through rlPyCairo, whose pycairo is
+    built against the system's cairo."""
+    probe = ["pkg-config", "--exists", "cairo"]
+    if shutil.which("pkg-config") and subprocess.run(probe, check=False).returncode == 0:
+        return
+    apt_install(["libcairo2-dev", "pkg-config"], "cairo's headers to build pycairo")
+    if subprocess.run(probe, check=False).returncode != 0:
+        die("pycairo needs cairo's headers: apt-get install libcairo2-dev pkg-config")
+
+
+def apt_install(packages, why):
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say(f"installing Debian's {' '.join(packages)} ({why})")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *packages],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def find_chromium():
@@ -114,16 +143,7 @@ def require_chromium():
     """Browser tours need Chromium; without it Odoo would skip them and still succeed."""
     if find_chromium():
         return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Debian's chromium for the browser tests")
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+    apt_install(["chromium"], "for the browser tests")
     if not find_chromium():
         die("Chromium is required for the browser tests: apt-get install chromium")
 
@@ -324,10 +344,10 @@ def run_odoo(cmd, log_file=os.devnull, on_line=None):
     return proc.returncode, lines
 
 
-def module_installed(pg, dbname):
+def module_installed(pg, dbname, module=MODULE):
     res = pg.psql(
         dbname,
-        f"SELECT state FROM ir_module_module WHERE name = '{MODULE}'",
+        f"SELECT state FROM ir_module_module WHERE name = '{module}'",
     )
     return res.returncode == 0 and res.stdout.strip() == "installed"
 
@@ -414,7 +434,12 @@ def test(args):
     pg.start()
     # --db: a database kept between runs, updated rather than installed (quicker iterations).
     dbname = args.db or f"after_sales_test_{os.getpid()}"
-    init = ["-u", MODULE] if args.db and module_installed(pg, dbname) else ["-i", MODULE]
+    if args.db and module_installed(pg, dbname):
+        # -i on an installed module would reload its data: only the missing extras.
+        extras = [m for m in TEST_EXTRA_MODULES if not module_installed(pg, dbname, m)]
+        init = ["-u", MODULE, *(["-i", ",".join(extras)] if extras else [])]
+    else:
+        init = ["-i", ",".join((MODULE, *TEST_EXTRA_MODULES))]
     log_file = LOCAL / "test.log"
     tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
     # --test-file: a core test file (e.g. Odoo's own stock tests) run with this addon installed.

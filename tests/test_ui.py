@@ -31,19 +31,14 @@ class TestAfterSalesUi(HttpCase):
             sorted(changes.mapped("new_value_integer")), [0, 1], "switched off, then on"
         )
 
-    def test_agent_refunds_from_ticket(self):
+    def _agent_ticket(self, login, group, service):
+        """An agent with the service's rights, in a team offering it, and a customer's ticket."""
         agent = new_test_user(
-            self.env,
-            login="tour_billing_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user,account.group_account_invoice",
+            self.env, login=login, groups=f"helpdesk_mgmt.group_helpdesk_user,{group}"
         )
         customer = self.env["res.partner"].create({"name": "Tour Customer"})
         team = self.env["helpdesk.ticket.team"].create(
-            {
-                "name": "Tour Refund Team",
-                "use_credit_notes": True,
-                "user_ids": [Command.link(agent.id)],
-            }
+            {"name": f"Tour {service}", service: True, "user_ids": [Command.link(agent.id)]}
         )
         ticket = self.env["helpdesk.ticket"].create(
             {
@@ -52,6 +47,12 @@ class TestAfterSalesUi(HttpCase):
                 "team_id": team.id,
                 "partner_id": customer.id,
             }
+        )
+        return agent, customer, ticket
+
+    def test_agent_refunds_from_ticket(self):
+        agent, customer, ticket = self._agent_ticket(
+            "tour_billing_agent", "account.group_account_invoice", "use_credit_notes"
         )
         invoices = self.env["account.move"]
         for ref, price in (("KETTLE", 49.0), ("TOASTER", 30.0)):
@@ -119,6 +120,47 @@ class TestAfterSalesUi(HttpCase):
         self.assertTrue(task.worksheet_signature)
         self.assertIn("Worksheet signed by Ingrid Berg", task.message_ids[0].body)
 
+    def test_agent_returns_from_ticket(self):
+        agent, customer, ticket = self._agent_ticket(
+            "tour_stock_agent", "stock.group_stock_user", "use_product_returns"
+        )
+        stock = (
+            self.env["stock.warehouse"]
+            .search([("company_id", "=", self.env.company.id)], limit=1)
+            .lot_stock_id
+        )
+        deliveries = self.env["stock.picking"]
+        for name in ("TOUR-KETTLE", "TOUR-TOASTER"):
+            product = self.env["product.product"].create(
+                {"name": name, "type": "consu", "is_storable": True}
+            )
+            self.env["stock.quant"]._update_available_quantity(product, stock, 5)
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 2})
+                    ],
+                }
+            )
+            order.action_confirm()
+            delivery = order.picking_ids
+            delivery.action_assign()
+            delivery.move_ids.picked = True
+            delivery.button_validate()
+            delivery.name = name
+            deliveries |= delivery
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_return",
+            login=agent.login,
+        )
+        returned = ticket.picking_ids
+        self.assertEqual(len(returned), 1)
+        self.assertEqual(returned.return_id, deliveries[0])
+        self.assertEqual(returned.move_ids.product_uom_qty, 1)
+        self.assertEqual(returned.state, "assigned")
+
     def test_agent_without_repair_rights_repairs_from_ticket(self):
         agent = new_test_user(
             self.env, login="tour_repair_agent", groups="helpdesk_mgmt.group_helpdesk_user"
@@ -154,6 +196,37 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(repair.product_id, product)
         self.assertEqual(repair.user_id, agent)
         self.assertEqual(repair.create_uid, agent)
+
+    def test_agent_shares_coupon_from_ticket(self):
+        agent = new_test_user(
+            self.env,
+            login="tour_sales_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user,sales_team.group_sale_salesman",
+        )
+        customer = self.env["res.partner"].create({"name": "Tour Coupon Customer"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Tour Coupon Team", "use_coupons": True, "user_ids": [Command.link(agent.id)]}
+        )
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Delivery was late",
+                "description": "Late",
+                "team_id": team.id,
+                "partner_id": customer.id,
+            }
+        )
+        for name in ("Tour Goodwill", "Tour Apology"):
+            self.env["loyalty.program"].with_context(default_program_type="coupons").create(
+                {"name": name}
+            )
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_coupon",
+            login=agent.login,
+        )
+        self.assertEqual(ticket.coupons_count, 1)
+        self.assertEqual(ticket.coupon_ids.program_id.name, "Tour Goodwill")
+        self.assertEqual(ticket.coupon_ids.partner_id, customer)
 
 
 # --- Field Service

@@ -209,62 +209,156 @@ class HelpdeskTicket(models.Model):
         action["context"] = {"default_move_type": "out_refund", "create": False}
         return action
 
-    # --- Field Service
-    fsm_task_ids = fields.One2many(
-        comodel_name="project.task",
+    # --- Coupons
+    coupon_ids = fields.One2many(
+        comodel_name="loyalty.card",
         inverse_name="helpdesk_ticket_id",
-        string="Field Service Tasks",
-        groups="project.group_project_user",
+        string="Generated Coupons",
+        groups="sales_team.group_sale_salesman",
     )
-    fsm_task_count = fields.Integer(
-        string="Tasks Count",
-        compute="_compute_fsm_task_count",
-        groups="project.group_project_user",
+    coupons_count = fields.Integer(
+        string="Coupons Count",
+        compute="_compute_coupons_count",
+        groups="sales_team.group_sale_salesman",
     )
 
-    @api.depends("fsm_task_ids")
-    def _compute_fsm_task_count(self):
+    @api.depends("coupon_ids")
+    def _compute_coupons_count(self):
         counts = dict(
-            self.env["project.task"]._read_group(
+            self.env["loyalty.card"]._read_group(
                 [("helpdesk_ticket_id", "in", self._origin.ids)],
                 ["helpdesk_ticket_id"],
                 ["__count"],
             )
         )
         for ticket in self:
-            ticket.fsm_task_count = counts.get(ticket._origin, 0)
+            ticket.coupons_count = counts.get(ticket._origin, 0)
 
-    def action_plan_intervention(self):
+    @api.model
+    def _check_coupon_rights(self):
+        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(self.env._("Coupons need Sales rights (Sales: User)."))
+
+    def action_generate_coupon(self):
         self.ensure_one()
-        self._check_project_user()
-        self._check_after_sales_service("use_fsm")
+        self._check_coupon_rights()
+        self._check_after_sales_service("use_coupons")
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Create a Field Service task"),
-            "res_model": "helpdesk.create.fsm.task",
+            "name": self.env._("Generate a Coupon"),
+            "res_model": "helpdesk.coupon.generate",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_view_coupons(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("loyalty.loyalty_card_action")
+        coupons = self.coupon_ids
+        if len(coupons) == 1:
+            action.update(views=[(False, "form")], res_id=coupons.id)
+        else:
+            list_view = self.env.ref("helpdesk_after_sales.loyalty_card_view_list_helpdesk")
+            action.update(views=[(list_view.id, "list"), (False, "form")])
+        action["domain"] = [("id", "in", coupons.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # --- Returns
+    picking_ids = fields.One2many(
+        comodel_name="stock.picking",
+        inverse_name="helpdesk_ticket_id",
+        string="Return Transfers",
+        groups="stock.group_stock_user",
+        help="The returns created from this ticket, and their replacement deliveries.",
+    )
+    pickings_count = fields.Integer(
+        string="Returns Count",
+        compute="_compute_pickings_count",
+        groups="stock.group_stock_user",
+    )
+    has_partner_deliveries = fields.Boolean(
+        string="Customer Has Deliveries",
+        compute="_compute_has_partner_deliveries",
+        groups="stock.group_stock_user",
+        help="The customer received at least one delivery of the ticket's company: something "
+        "to return.",
+    )
+
+    @api.depends("picking_ids")
+    def _compute_pickings_count(self):
+        counts = dict(
+            self.env["stock.picking"]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.pickings_count = counts.get(ticket._origin, 0)
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_has_partner_deliveries(self):
+        # One grouped query for the whole page of tickets, not one search per ticket.
+        delivered = {
+            (partner, company)
+            for partner, company in self.env["stock.picking"]._read_group(
+                self._get_partner_deliveries_domain(self.commercial_partner_id, self.company_id),
+                ["commercial_partner_id", "company_id"],
+            )
+        }
+        for ticket in self:
+            ticket.has_partner_deliveries = (
+                ticket.commercial_partner_id,
+                ticket.company_id,
+            ) in delivered
+
+    @api.model
+    def _get_partner_deliveries_domain(self, partners, companies):
+        """Done deliveries to these customers (commercial entities), in these companies."""
+        return [
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "=", "done"),
+            ("commercial_partner_id", "in", partners.ids),
+            ("company_id", "in", companies.ids),
+        ]
+
+    def action_return(self):
+        self.ensure_one()
+        if not self.env.user.has_group("stock.group_stock_user"):
+            raise AccessError(self.env._("Returns need Inventory rights."))
+        self._check_after_sales_service("use_product_returns")
+        if not self.has_partner_deliveries:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has received no delivery from %(company)s: there is "
+                    "nothing to return.",
+                    customer=self.commercial_partner_id.display_name,
+                    company=self.company_id.display_name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Return"),
+            "res_model": "stock.return.picking",
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
             "context": {"default_helpdesk_ticket_id": self.id},
         }
 
-    def action_view_fsm_tasks(self):
+    def action_view_pickings(self):
         self.ensure_one()
-        self._check_project_user()
-        action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
-        tasks = self.fsm_task_ids
-        if len(tasks) == 1:
-            action.update(views=[(False, "form")], res_id=tasks.id)
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        pickings = self.picking_ids
+        if len(pickings) == 1:
+            action.update(views=[(False, "form")], res_id=pickings.id)
         else:
-            action["domain"] = [("id", "in", tasks.ids)]
+            action["domain"] = [("id", "in", pickings.ids)]
         action["context"] = {"create": False}
         return action
-
-    def _check_project_user(self):
-        if not self.env.su and not self.env.user.has_group("project.group_project_user"):
-            raise AccessError(
-                self.env._("Field service interventions need Project rights (Project User).")
-            )
 
     # --- Repairs
     repair_ids = fields.One2many(
@@ -356,3 +450,60 @@ class HelpdeskTicket(models.Model):
             "default_partner_id": self.partner_id.id,
         }
         return action
+
+    # --- Field Service
+    fsm_task_ids = fields.One2many(
+        comodel_name="project.task",
+        inverse_name="helpdesk_ticket_id",
+        string="Field Service Tasks",
+        groups="project.group_project_user",
+    )
+    fsm_task_count = fields.Integer(
+        string="Tasks Count",
+        compute="_compute_fsm_task_count",
+        groups="project.group_project_user",
+    )
+
+    @api.depends("fsm_task_ids")
+    def _compute_fsm_task_count(self):
+        counts = dict(
+            self.env["project.task"]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.fsm_task_count = counts.get(ticket._origin, 0)
+
+    def action_plan_intervention(self):
+        self.ensure_one()
+        self._check_project_user()
+        self._check_after_sales_service("use_fsm")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create a Field Service task"),
+            "res_model": "helpdesk.create.fsm.task",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_helpdesk_ticket_id": self.id},
+        }
+
+    def action_view_fsm_tasks(self):
+        self.ensure_one()
+        self._check_project_user()
+        action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
+        tasks = self.fsm_task_ids
+        if len(tasks) == 1:
+            action.update(views=[(False, "form")], res_id=tasks.id)
+        else:
+            action["domain"] = [("id", "in", tasks.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _check_project_user(self):
+        if not self.env.su and not self.env.user.has_group("project.group_project_user"):
+            raise AccessError(
+                self.env._("Field service interventions need Project rights (Project User).")
+            )

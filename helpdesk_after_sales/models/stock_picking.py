@@ -12,3 +12,8 @@ class StockPicking(models.Model):
         readonly=True,
         help="The helpdesk ticket this return, or its replacement delivery, was created from.",
     )
+    # Not stored: lets the tickets group deliveries by customer in SQL (one join).
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id",
+        string="Commercial Entity",
+    )

@@ -1,2 +1,4 @@
 from . import account_move_reversal
+from . import helpdesk_coupon_generate
 from . import helpdesk_create_fsm_task
+from . import stock_picking_return
