@@ -9,6 +9,7 @@
     "depends": ["helpdesk_mgmt", "sale_stock", "repair", "sale_loyalty", "project"],
     "data": [
         "security/ir.model.access.csv",
+        "security/worksheet_security.xml",
         "security/repair_order_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
@@ -21,6 +22,9 @@
         "views/helpdesk_create_fsm_task_views.xml",
         "views/project_task_templates.xml",
         "views/helpdesk_ticket_templates.xml",
+        "views/worksheet_template_views.xml",
+        "report/worksheet_reports.xml",
+        "report/worksheet_templates.xml",
         "views/repair_order_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_return_picking_views.xml",

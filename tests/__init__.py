@@ -7,4 +7,6 @@ from . import test_team_settings
 from . import test_ticket_context
 from . import test_translations
 from . import test_ui
+from . import test_worksheet
+from . import test_worksheet_portal
 from . import test_repair

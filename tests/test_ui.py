@@ -76,6 +76,50 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(ticket.credit_note_ids.reversed_entry_id.ref, "KETTLE")
         self.assertEqual(ticket.credit_note_ids.state, "draft")
 
+    # --- Worksheets
+    def test_portal_customer_signs_worksheet(self):
+        portal = new_test_user(
+            self.env, login="tour_ws_portal", name="Ingrid Berg", groups="base.group_portal"
+        )
+        template = self.env["worksheet.template"].create(
+            {
+                "name": "Tour check",
+                "question_ids": [
+                    Command.create(
+                        {
+                            "name": "Seals",
+                            "question_type": "selection",
+                            "selection_options": "Good\nWorn",
+                            "required": True,
+                        }
+                    ),
+                    Command.create({"name": "Pressure", "question_type": "number"}),
+                ],
+            }
+        )
+        project = self.env["project.project"].create(
+            {
+                "name": "Tour Field Service",
+                "is_fsm": True,
+                "allow_worksheets": True,
+                "worksheet_template_id": template.id,
+                "privacy_visibility": "portal",
+            }
+        )
+        task = self.env["project.task"].create(
+            {
+                "name": "Kettle on-site check",
+                "project_id": project.id,
+                "partner_id": portal.partner_id.id,
+            }
+        )
+        task.message_subscribe(portal.partner_id.ids)
+        task.worksheet_answer_ids.filtered(lambda a: a.name == "Seals").value = "Worn"
+        self.start_tour("/my/tasks", "helpdesk_after_sales_worksheet_sign", login=portal.login)
+        self.assertEqual(task.worksheet_signed_by, "Ingrid Berg")
+        self.assertTrue(task.worksheet_signature)
+        self.assertIn("Worksheet signed by Ingrid Berg", task.message_ids[0].body)
+
     def test_agent_returns_from_ticket(self):
         agent, customer, ticket = self._agent_ticket(
             "tour_stock_agent", "stock.group_stock_user", "use_product_returns"

@@ -5,4 +5,7 @@ from . import loyalty_card
 from . import project_project
 from . import project_task
 from . import stock_picking
+from . import worksheet_template
+from . import worksheet_template_question
+from . import worksheet_answer
 from . import repair_order

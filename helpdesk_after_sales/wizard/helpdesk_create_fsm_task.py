@@ -46,6 +46,17 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         help="The contact who follows the task on the portal: the ticket's customer, or "
         "another contact of the same company.",
     )
+    # --- Worksheets
+    allow_worksheets = fields.Boolean(related="project_id.allow_worksheets")
+    worksheet_template_id = fields.Many2one(
+        comodel_name="worksheet.template",
+        string="Worksheet Template",
+        compute="_compute_worksheet_template_id",
+        store=True,
+        readonly=False,
+        domain="[('company_id', 'in', [company_id, False])]",
+        help="The worksheet the technician fills on site: by default the project's template.",
+    )
 
     @api.depends("helpdesk_ticket_id")
     def _compute_name(self):
@@ -62,7 +73,17 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         for wizard in self:
             wizard.partner_id = wizard.helpdesk_ticket_id.partner_id
 
-    @api.constrains("helpdesk_ticket_id", "name", "project_id", "partner_id")
+    @api.depends("project_id")
+    def _compute_worksheet_template_id(self):
+        for wizard in self:
+            project = wizard.project_id
+            wizard.worksheet_template_id = (
+                project.allow_worksheets and project.worksheet_template_id
+            )
+
+    @api.constrains(
+        "helpdesk_ticket_id", "name", "project_id", "partner_id", "worksheet_template_id"
+    )
     def _check_fsm_task_values(self):
         for wizard in self:
             wizard._check_task_plannable()
@@ -142,10 +163,21 @@ class HelpdeskCreateFsmTask(models.TransientModel):
                 )
             )
 
+        template = self.worksheet_template_id.sudo()
+        if template and not project.allow_worksheets:
+            raise ValidationError(
+                _(
+                    "Project %(project)s does not use worksheets: no worksheet template can be "
+                    "chosen.",
+                    project=project.display_name,
+                )
+            )
+        template._check_worksheet_company(ticket)
+
     def _prepare_task_vals(self):
         self.ensure_one()
         ticket = self.helpdesk_ticket_id
-        return {
+        vals = {
             "name": self.name.strip(),
             "project_id": self.project_id.id,
             "partner_id": self.partner_id.id,
@@ -155,6 +187,9 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             # whom project would assign by default.
             "user_ids": [Command.clear()],
         }
+        if self.project_id.allow_worksheets:
+            vals["worksheet_template_id"] = self.worksheet_template_id.id
+        return vals
 
     def _create_task(self):
         self.ensure_one()
