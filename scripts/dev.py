@@ -148,6 +148,22 @@ def require_chromium():
         die("Chromium is required for the browser tests: apt-get install chromium")
 
 
+# Debian packages behind the commands the worksheet PDF needs: Odoo prints with wkhtmltopdf,
+# and the tests read the printed text back with pdftotext.
+PDF_TOOLS = {"wkhtmltopdf": "wkhtmltopdf", "pdftotext": "poppler-utils"}
+
+
+def require_pdf_tools(commands):
+    missing = [cmd for cmd in commands if not shutil.which(cmd)]
+    if not missing:
+        return
+    apt_install([PDF_TOOLS[cmd] for cmd in missing], "to print worksheet PDFs")
+    still = [cmd for cmd in missing if not shutil.which(cmd)]
+    if still:
+        packages = " ".join(PDF_TOOLS[cmd] for cmd in still)
+        die(f"{', '.join(still)} required for the worksheet PDF: apt-get install {packages}")
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 class Postgres:
     """Connection settings: the user's own server (PGHOST) or a private embedded cluster."""
@@ -355,6 +371,7 @@ def module_installed(pg, dbname, module=MODULE):
 def serve(args):
     odoo_pkg = require_odoo()
     install_requirements()
+    require_pdf_tools(["wkhtmltopdf"])
     pg = Postgres()
     pg.start()
     if module_installed(pg, DEMO_DB):
@@ -430,6 +447,7 @@ def test(args):
     odoo_pkg = require_odoo()
     install_requirements()
     require_chromium()
+    require_pdf_tools(["wkhtmltopdf", "pdftotext"])
     pg = Postgres()
     pg.start()
     # --db: a database kept between runs, updated rather than installed (quicker iterations).
