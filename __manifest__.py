@@ -21,5 +21,6 @@
             "helpdesk_after_sales/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

@@ -33,7 +33,7 @@ class HelpdeskTicket(models.Model):
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        domain="[('id', 'in', suitable_product_ids)] if sale_order_id"
+        domain="[('helpdesk_sale_order_ids', '=', sale_order_id)] if sale_order_id"
         " else [('company_id', 'in', [company_id, False])]",
         help="The product the ticket is about.",
     )
@@ -86,8 +86,18 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("sale_order_id.order_line.product_id")
     def _compute_suitable_product_ids(self):
+        # One query for all the tickets' orders, not one per order's lines.
+        products = dict(
+            self.env["sale.order.line"]._read_group(
+                [("order_id", "in", self.sale_order_id.ids)],
+                ["order_id"],
+                ["product_id:recordset"],
+            )
+        )
         for ticket in self:
-            ticket.suitable_product_ids = ticket.sale_order_id.order_line.product_id
+            ticket.suitable_product_ids = products.get(
+                ticket.sale_order_id, self.env["product.product"]
+            )
 
     @api.depends("credit_note_ids")
     def _compute_credit_notes_count(self):
