@@ -157,7 +157,7 @@ class Driver:
         self.drop(self.addon_tpl)
         self.drop(self.mgmt_tpl)
         modules_tpl = "bench_modules"  # the modules installed, no data: kept for rebuilds
-        if self.marker(modules_tpl) != BASE_MODULES:
+        if self.args.rebuild or self.marker(modules_tpl) != BASE_MODULES:
             say(f"installing {BASE_MODULES} (no demo data) in {modules_tpl}")
             self.drop(modules_tpl)
             self.odoo(modules_tpl, "-i", BASE_MODULES, "--without-demo=all", log_name="install")

@@ -87,16 +87,16 @@ class HelpdeskTicket(models.Model):
     @api.depends("sale_order_id.order_line.product_id")
     def _compute_suitable_product_ids(self):
         # One query for all the tickets' orders, not one per order's lines.
-        products = dict(
+        product_ids = dict(
             self.env["sale.order.line"]._read_group(
-                [("order_id", "in", self.sale_order_id.ids)],
+                [("order_id", "in", self.sale_order_id.ids), ("product_id", "!=", False)],
                 ["order_id"],
-                ["product_id:recordset"],
+                ["product_id:array_agg"],
             )
         )
         for ticket in self:
-            ticket.suitable_product_ids = products.get(
-                ticket.sale_order_id, self.env["product.product"]
+            ticket.suitable_product_ids = self.env["product.product"].browse(
+                dict.fromkeys(product_ids.get(ticket.sale_order_id, ()))
             )
 
     @api.depends("credit_note_ids")

@@ -16,14 +16,14 @@ class ProductProduct(models.Model):
 
     def _compute_helpdesk_sale_order_ids(self):
         # sudo: agents without Sales rights choose among an order's products too.
-        orders = dict(
+        order_ids = dict(
             self.env["sale.order.line"]
             .sudo()
-            ._read_group([("product_id", "in", self.ids)], ["product_id"], ["order_id:recordset"])
+            ._read_group([("product_id", "in", self.ids)], ["product_id"], ["order_id:array_agg"])
         )
         for product in self:
-            product.helpdesk_sale_order_ids = orders.get(product, self.env["sale.order"]).sudo(
-                False
+            product.helpdesk_sale_order_ids = self.env["sale.order"].browse(
+                set(order_ids.get(product._origin, ()))
             )
 
     def _search_helpdesk_sale_order_ids(self, operator, value):
