@@ -170,14 +170,7 @@ class Driver:
         say(f"building {self.mgmt_tpl}: generating the data on a copy of {modules_tpl}")
         self.copy(modules_tpl, self.mgmt_tpl)
         self.worker("populate", self.mgmt_tpl)
-        self.sql(
-            self.mgmt_tpl,
-            f"UPDATE ir_config_parameter SET value = '{want}' WHERE key = 'bench.built'",
-        )
-        self.sql(self.mgmt_tpl, "VACUUM ANALYZE")
-        elapsed = time.time() - started
-        say(f"{self.mgmt_tpl} built in {elapsed:.0f}s")
-        return elapsed
+        return self.finish(self.mgmt_tpl, want, started)
 
     def build_addon_template(self):
         want = f"{DATA_VERSION}:{self.args.scale}:{addon_fingerprint()}"
@@ -190,13 +183,17 @@ class Driver:
         self.odoo(self.addon_tpl, "-i", dev.MODULE, "--without-demo=all", log_name="addon")
         say(f"  installed in {time.time() - started:.0f}s; linking documents to tickets")
         self.worker("link", self.addon_tpl)
+        return self.finish(self.addon_tpl, want, started)
+
+    def finish(self, template, marker, started):
+        """Mark a template as complete (a failed build is rebuilt); return its build time."""
         self.sql(
-            self.addon_tpl,
-            f"UPDATE ir_config_parameter SET value = '{want}' WHERE key = 'bench.built'",
+            template,
+            f"UPDATE ir_config_parameter SET value = '{marker}' WHERE key = 'bench.built'",
         )
-        self.sql(self.addon_tpl, "VACUUM ANALYZE")
+        self.sql(template, "VACUUM ANALYZE")
         elapsed = time.time() - started
-        say(f"{self.addon_tpl} built in {elapsed:.0f}s")
+        say(f"{template} built in {elapsed:.0f}s")
         return elapsed
 
     def run(self):

@@ -381,7 +381,6 @@ class Populate:
         names = [f"{prefix}{number:05d}" for prefix, number in numbers]
         stamps = [datetime.combine(day, datetime.min.time()) + timedelta(hours=12) for day in days]
         due = [day + timedelta(days=30) for day in days]
-        labels = [self.product_label[p] for p in products]
         moves = clone(
             cr, "account_move", proto_invoices, name=names, partner_id=customers,
             commercial_partner_id=customers, partner_shipping_id=customers,
@@ -391,30 +390,11 @@ class Populate:
             invoice_origin=origins or [None] * count, create_date=stamps, write_date=stamps,
         )  # fmt: skip
 
-        def line_name(i, row):
-            kind = row["display_type"]
-            return (
-                labels[i]
-                if kind == "product"
-                else names[i]
-                if kind == "payment_term"
-                else row["name"]
-            )
-
-        amls, aml_protos, indexes = clone_children(
-            cr, "account_move_line", "move_id", proto_invoices, moves,
-            extra=("display_type", "name", "product_id"),
-            partner_id=lambda i, row: customers[i],
-            product_id=lambda i, row: products[i] if row["product_id"] else None,
-            name=line_name, move_name=lambda i, row: names[i], date=lambda i, row: days[i],
-            invoice_date=lambda i, row: days[i],
+        amls, aml_protos, indexes = self._copy_move_lines(
+            proto_invoices, moves, customers, products, names,
+            date=lambda i, row: days[i], invoice_date=lambda i, row: days[i],
             date_maturity=lambda i, row: due[i] if row["display_type"] == "payment_term" else None,
             create_date=lambda i, row: stamps[i],
-        )  # fmt: skip
-        pairs = list(zip(amls, aml_protos, strict=True))
-        clone_relation(cr, "account_move_line_account_tax_rel", "account_move_line_id", pairs)
-        clone_relation(
-            cr, "account_account_tag_account_move_line_rel", "account_move_line_id", pairs
         )  # fmt: skip
         cr.execute(
             "SELECT id, display_type FROM account_move_line WHERE id = ANY(%s)", [aml_protos]
@@ -424,6 +404,31 @@ class Populate:
             (aml, index, kind_of[proto])
             for aml, proto, index in zip(amls, aml_protos, indexes, strict=True)
         ]
+
+    def _copy_move_lines(self, proto_moves, moves, customers, products, names, **makers):
+        """The journal items of copied invoices or credit notes, with their taxes and tags:
+        the customer and product replaced, the labels following them."""
+
+        def label(i, row):
+            kind = row["display_type"]
+            if kind == "product":
+                return self.product_label[products[i]]
+            return names[i] if kind == "payment_term" else row["name"]
+
+        amls, aml_protos, indexes = clone_children(
+            self.cr, "account_move_line", "move_id", proto_moves, moves,
+            extra=("display_type", "name", "product_id"),
+            partner_id=lambda i, row: customers[i],
+            product_id=lambda i, row: products[i] if row["product_id"] else None,
+            name=label, move_name=lambda i, row: names[i], **makers,
+        )  # fmt: skip
+        pairs = list(zip(amls, aml_protos, strict=True))
+        for table in (
+            "account_move_line_account_tax_rel",
+            "account_account_tag_account_move_line_rel",
+        ):
+            clone_relation(self.cr, table, "account_move_line_id", pairs)
+        return amls, aml_protos, indexes
 
     def customer_name(self, partner_id):
         if not hasattr(self, "_names"):
@@ -552,21 +557,7 @@ class Populate:
             ref=[f"Reversal of bench ticket {i:05d}" for i, _c in rows], date=days,
             invoice_date=days,
         )  # fmt: skip
-        amls, aml_protos, _ = clone_children(
-            cr, "account_move_line", "move_id", protos, moves,
-            extra=("product_id", "display_type", "name"),
-            partner_id=lambda i, row: customers[i],
-            product_id=lambda i, row: products[i] if row["product_id"] else None,
-            name=lambda i, row: (
-                self.product_label[products[i]] if row["display_type"] == "product" else row["name"]
-            ),
-            move_name=lambda i, row: names[i],
-        )  # fmt: skip
-        pairs = list(zip(amls, aml_protos, strict=True))
-        clone_relation(cr, "account_move_line_account_tax_rel", "account_move_line_id", pairs)
-        clone_relation(
-            cr, "account_account_tag_account_move_line_rel", "account_move_line_id", pairs
-        )  # fmt: skip
+        self._copy_move_lines(protos, moves, customers, products, names)
         self.links += [("account.move", m, i) for m, (i, _c) in zip(moves, rows, strict=True)]
         self.progress(f"{count} draft credit notes")
 
