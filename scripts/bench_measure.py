@@ -206,10 +206,11 @@ def open_wizard(side, button, ticket_id):
         wizard_env = env(context={**env.context, **context})
         view_id = next((vid for vid, kind in action["views"] if kind == "form"), False)
         # The web client has the view from get_views (cached): not part of the opening.
-        spec = cache.setdefault(
-            (side.dbname, model, view_id),
-            fields_spec(wizard_env, model, view_arch(wizard_env, model, "form", view_id)),
-        )
+        key = (side.dbname, model, view_id)
+        if key not in cache:
+            arch = view_arch(wizard_env, model, "form", view_id)
+            cache[key] = fields_spec(wizard_env, model, arch)
+        spec = cache[key]
         if action.get("res_id"):
             call_kw(wizard_env[model], "web_read", [[action["res_id"]]], {"specification": spec})
         else:
