@@ -540,6 +540,68 @@ def uninstall_test_process(_args):
     return 0 if result.wasSuccessful() else 1
 
 
+# --------------------------------------------------------------------------- translations
+LANGS = ("sv", "es", "ko")
+
+
+def merge_catalog(pot_path, po_path):
+    """Bring a language's catalog in line with the template: new msgids added untranslated,
+    vanished ones dropped, existing translations kept (matched on msgctxt + msgid)."""
+    import polib
+
+    template = polib.pofile(str(pot_path))
+    old = polib.pofile(str(po_path)) if po_path.exists() else None
+    known = {(e.msgctxt, e.msgid): e.msgstr for e in old or [] if e.msgstr and not e.obsolete}
+    catalog = polib.POFile(wrapwidth=template.wrapwidth)
+    catalog.header = template.header
+    catalog.metadata = dict(template.metadata)
+    if old is not None:
+        catalog.metadata.update(
+            {k: v for k, v in old.metadata.items() if k not in ("POT-Creation-Date",)}
+        )
+    catalog.metadata["Language"] = po_path.stem
+    catalog.metadata["Content-Transfer-Encoding"] = "8bit"
+    untranslated = 0
+    for entry in template:
+        entry.msgstr = known.get((entry.msgctxt, entry.msgid), "")
+        untranslated += not entry.msgstr
+        catalog.append(entry)
+    catalog.save(str(po_path))
+    return untranslated
+
+
+def pot(args):
+    """Update the addon on a kept database, export its template, merge it into each language."""
+    odoo_pkg = require_odoo()
+    install_requirements()
+    pg = Postgres()
+    pg.start()
+    init = ["-u", MODULE] if module_installed(pg, args.db) else ["-i", MODULE]
+    rc, _lines = run_odoo(
+        odoo_cmd(pg, odoo_pkg, "-d", args.db, *init, "--stop-after-init", "--log-level=warn")
+    )
+    if rc:
+        die(f"Odoo could not install/update {MODULE} on {args.db} (exit {rc}).", rc)
+    pot_path = ROOT / "i18n" / f"{MODULE}.pot"
+    rc, _lines = run_odoo(
+        odoo_cmd(
+            pg,
+            odoo_pkg,
+            "-d",
+            args.db,
+            f"--i18n-export={pot_path}",
+            f"--modules={MODULE}",
+            "--log-level=warn",
+        )
+    )
+    if rc:
+        die(f"Odoo could not export {pot_path.name} (exit {rc}).", rc)
+    for lang in LANGS:
+        missing = merge_catalog(pot_path, ROOT / "i18n" / f"{lang}.po")
+        say(f"i18n/{lang}.po: {missing} entries to translate")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -558,6 +620,9 @@ def main():
     p_test.set_defaults(func=test)
     p_uninstall = sub.add_parser("_uninstall-test")  # internal: see run_uninstall_test()
     p_uninstall.set_defaults(func=uninstall_test_process)
+    p_pot = sub.add_parser("pot", help="regenerate i18n/*.pot and merge it into the .po files")
+    p_pot.add_argument("--db", required=True, help="a kept database to export from")
+    p_pot.set_defaults(func=pot)
     args = parser.parse_args()
     # SIGTERM ends the command like Ctrl-C: Odoo stops, then the private cluster (atexit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -47,7 +47,9 @@ class AfterSalesCase(TransactionCase):
             {"name": "SN-001", "product_id": cls.serial_product.id}
         )
         cls.order = cls._create_order(cls.contact, [cls.product, cls.serial_product])
-        cls.fsm_project = cls.env["project.project"].create({"name": "Field Service"})
+        cls.fsm_project = cls.env["project.project"].create(
+            {"name": "Field Service", "is_fsm": True}
+        )
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "After-Sales",

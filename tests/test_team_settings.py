@@ -6,7 +6,10 @@ from odoo.tests import Form, tagged
 from .common import AfterSalesCase
 
 # Each service button of the ticket header, and the team switch that shows it.
-SERVICE_BUTTONS = {"action_refund": "use_credit_notes"}
+SERVICE_BUTTONS = {
+    "action_refund": "use_credit_notes",
+    "action_plan_intervention": "use_fsm",
+}
 SERVICE_FLAGS = (
     "use_credit_notes",
     "use_coupons",
@@ -91,7 +94,7 @@ class TestTeamSettings(AfterSalesCase):
 
     def test_fsm_project_of_another_company_rejected(self):
         foreign_project = self.env["project.project"].create(
-            {"name": "Foreign FSM", "company_id": self.other_company.id}
+            {"name": "Foreign FSM", "is_fsm": True, "company_id": self.other_company.id}
         )
         self.team.company_id = self.company
         with self.assertRaisesRegex(ValidationError, "Other Company AS"):

@@ -1,11 +1,13 @@
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .test_fsm_portal import FsmPortalCase
+
 
 @tagged("post_install", "-at_install")
 class TestAfterSalesUi(HttpCase):
     def test_admin_toggles_team_service(self):
-        project = self.env["project.project"].create({"name": "Tour FSM"})
+        project = self.env["project.project"].create({"name": "Tour FSM", "is_fsm": True})
         team = self.env["helpdesk.ticket.team"].create(
             {
                 "name": "Tour After-Sales Team",
@@ -72,3 +74,57 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(ticket.credit_notes_count, 1)
         self.assertEqual(ticket.credit_note_ids.reversed_entry_id.ref, "KETTLE")
         self.assertEqual(ticket.credit_note_ids.state, "draft")
+
+    def test_agent_without_repair_rights_repairs_from_ticket(self):
+        agent = new_test_user(
+            self.env, login="tour_repair_agent", groups="helpdesk_mgmt.group_helpdesk_user"
+        )
+        self.assertFalse(agent.has_group("stock.group_stock_user"))
+        customer = self.env["res.partner"].create({"name": "Tour Repair Customer"})
+        product = self.env["product.product"].create({"name": "Tour Blender", "type": "consu"})
+        team = self.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Tour Repair Team",
+                "use_product_repairs": True,
+                "user_ids": [Command.link(agent.id)],
+            }
+        )
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Blender stopped",
+                "description": "<p>Motor smells burnt</p>",
+                "team_id": team.id,
+                "partner_id": customer.id,
+                "product_id": product.id,
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_repair",
+            login=agent.login,
+        )
+        repair = ticket.repair_ids
+        self.assertEqual(len(repair), 1)
+        self.assertEqual(repair.state, "draft")
+        self.assertEqual(repair.partner_id, customer)
+        self.assertEqual(repair.product_id, product)
+        self.assertEqual(repair.user_id, agent)
+        self.assertEqual(repair.create_uid, agent)
+
+
+# --- Field Service
+@tagged("post_install", "-at_install")
+class TestFsmTours(FsmPortalCase):
+    def test_agent_plans_intervention(self):
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{self.ticket.id}",
+            "helpdesk_after_sales_plan_intervention",
+            login=self.project_agent.login,
+        )
+        task = self.ticket.fsm_task_ids - self.task_a
+        self.assertEqual(task.name, "Replace the heating element")
+        self.assertEqual(task.project_id, self.fsm_project)
+        self.assertEqual(task.partner_id, self.ticket.partner_id)
+
+    def test_portal_customer_follows_task(self):
+        self.start_tour("/my/tasks", "helpdesk_after_sales_portal_fsm_task", login="portal_oak")

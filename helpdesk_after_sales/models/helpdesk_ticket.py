@@ -1,5 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import clean_context
 
 
 class HelpdeskTicket(models.Model):
@@ -175,6 +178,19 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    def _post_after_sales_links(self, document, ticket_body, document_body):
+        """Link a document created from the ticket both ways: a note in each chatter.
+        The bodies are translated texts with a %(link)s placeholder for the other record."""
+        self.ensure_one()
+        self.message_post(
+            body=Markup(ticket_body) % {"link": document._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
+        document.message_post(
+            body=Markup(document_body) % {"link": self._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
+
     def action_refund(self):
         self.ensure_one()
         if not self.env.user.has_group("account.group_account_invoice"):
@@ -201,4 +217,152 @@ class HelpdeskTicket(models.Model):
         else:
             action["domain"] = [("id", "in", credit_notes.ids)]
         action["context"] = {"default_move_type": "out_refund", "create": False}
+        return action
+
+    # --- Field Service
+    fsm_task_ids = fields.One2many(
+        comodel_name="project.task",
+        inverse_name="helpdesk_ticket_id",
+        string="Field Service Tasks",
+        groups="project.group_project_user",
+    )
+    fsm_task_count = fields.Integer(
+        string="Tasks Count",
+        compute="_compute_fsm_task_count",
+        groups="project.group_project_user",
+    )
+
+    @api.depends("fsm_task_ids")
+    def _compute_fsm_task_count(self):
+        counts = dict(
+            self.env["project.task"]._read_group(
+                [("helpdesk_ticket_id", "in", self._origin.ids)],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.fsm_task_count = counts.get(ticket._origin, 0)
+
+    def action_plan_intervention(self):
+        self.ensure_one()
+        self._check_project_user()
+        self._check_after_sales_service("use_fsm")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create a Field Service task"),
+            "res_model": "helpdesk.create.fsm.task",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_helpdesk_ticket_id": self.id},
+        }
+
+    def action_view_fsm_tasks(self):
+        self.ensure_one()
+        self._check_project_user()
+        action = self.env["ir.actions.act_window"]._for_xml_id("project.action_view_all_task")
+        tasks = self.fsm_task_ids
+        if len(tasks) == 1:
+            action.update(views=[(False, "form")], res_id=tasks.id)
+        else:
+            action["domain"] = [("id", "in", tasks.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _check_project_user(self):
+        if not self.env.su and not self.env.user.has_group("project.group_project_user"):
+            raise AccessError(
+                self.env._("Field service interventions need Project rights (Project User).")
+            )
+
+    # --- Repairs
+    repair_ids = fields.One2many(
+        comodel_name="repair.order",
+        inverse_name="helpdesk_ticket_id",
+        string="Repairs",
+    )
+    repairs_count = fields.Integer(string="Repairs Count", compute="_compute_repairs_count")
+
+    @api.depends("repair_ids")
+    def _compute_repairs_count(self):
+        counts = {}
+        # Every agent may read repairs (security/); other readers of a ticket (followers,
+        # portal) may not, and count none.
+        if self.env["repair.order"].has_access("read"):
+            counts = dict(
+                self.env["repair.order"]._read_group(
+                    [("helpdesk_ticket_id", "in", self._origin.ids)],
+                    ["helpdesk_ticket_id"],
+                    ["__count"],
+                )
+            )
+        for ticket in self:
+            ticket.repairs_count = counts.get(ticket._origin, 0)
+
+    def action_repair(self):
+        """Repair's own form, prefilled with what the ticket knows."""
+        self.ensure_one()
+        self._check_after_sales_service("use_product_repairs")
+        self.env["repair.order"].check_access("create")
+        product = self.product_id
+        context = clean_context(self.env.context)
+        # default_repair_*: repair.order's own keys (see its default_get), which do not leak
+        # into the part lines.
+        context.update(
+            default_repair_helpdesk_ticket_id=self.id,
+            default_company_id=self.company_id.id,
+            default_partner_id=self.partner_id.id,
+            default_repair_product_id=product.id,
+            default_repair_lot_id=(
+                self.lot_id.id if product.tracking in ("serial", "lot") else False
+            ),
+            default_user_id=self.env.user.id,
+            default_schedule_date=fields.Datetime.to_string(fields.Datetime.now()),
+            default_internal_notes=self.description,
+        )
+        picking = self._get_repair_return()
+        if picking:
+            # repair's own key: a default_picking_id would leak into the parts' moves.
+            context["default_repair_picking_id"] = picking.id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Repair"),
+            "res_model": "repair.order",
+            "view_mode": "form",
+            "views": [(self.env.ref("repair.view_repair_order_form").id, "form")],
+            "target": "current",
+            "context": context,
+        }
+
+    def _get_repair_return(self):
+        """The ticket's most recent done return of its product, received from its customer."""
+        self.ensure_one()
+        if not self.product_id:
+            return self.env["stock.picking"]
+        return self.env["stock.picking"].search(
+            [
+                ("helpdesk_ticket_id", "=", self.id),
+                ("state", "=", "done"),
+                ("picking_type_code", "=", "incoming"),
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_ids.product_id", "=", self.product_id.id),
+            ],
+            order="date_done desc, id desc",
+            limit=1,
+        )
+
+    def action_view_repairs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("repair.action_repair_order_tree")
+        repairs = self.repair_ids
+        if len(repairs) == 1:
+            action.update(views=[(False, "form")], view_mode="form", res_id=repairs.id)
+        else:
+            action["domain"] = [("helpdesk_ticket_id", "=", self.id)]
+        action["context"] = {
+            "default_repair_helpdesk_ticket_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
         return action

@@ -43,13 +43,14 @@ class HelpdeskTicketTeam(models.Model):
         comodel_name="project.project",
         string="Field Service Project",
         tracking=True,
-        domain="[('company_id', 'in', [company_id, False])]",
+        domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
         help="Default project of the field service tasks planned from this team's tickets.",
     )
 
     @api.constrains("use_fsm", "fsm_project_id", "company_id")
     def _check_fsm_project(self):
-        for team in self:
+        # sudo: the project is checked whatever the writer may read of it.
+        for team in self.sudo():
             if team.use_fsm and not team.fsm_project_id:
                 raise ValidationError(
                     self.env._(
@@ -57,14 +58,31 @@ class HelpdeskTicketTeam(models.Model):
                         team=team.display_name,
                     )
                 )
-            project_company = team.fsm_project_id.company_id
-            if project_company and team.company_id and project_company != team.company_id:
+            project = team.fsm_project_id
+            if not project:
+                continue
+            if not project.is_fsm:
+                raise ValidationError(
+                    self.env._(
+                        "Project %(project)s is not a Field Service project: switch on its "
+                        "Field Service setting first.",
+                        project=project.display_name,
+                    )
+                )
+            if not project.active:
+                raise ValidationError(
+                    self.env._(
+                        "Project %(project)s is archived: choose an active Field Service project.",
+                        project=project.display_name,
+                    )
+                )
+            if not team._is_fsm_project(project):
                 raise ValidationError(
                     self.env._(
                         "The Field Service project %(project)s belongs to %(company)s, "
                         "not to the team's company %(team_company)s.",
-                        project=team.fsm_project_id.display_name,
-                        company=project_company.display_name,
+                        project=project.display_name,
+                        company=project.company_id.display_name,
                         team_company=team.company_id.display_name,
                     )
                 )
@@ -87,3 +105,11 @@ class HelpdeskTicketTeam(models.Model):
             raise AccessError(
                 self.env._("Only helpdesk managers can change a team's After-Sales services.")
             )
+
+    def _is_fsm_project(self, project):
+        """A project may take the team's interventions if it belongs to the team's company
+        (or to none, shared by all companies)."""
+        self.ensure_one()
+        return (
+            not project.company_id or not self.company_id or project.company_id == self.company_id
+        )

@@ -1,1 +1,2 @@
 from . import account_move_reversal
+from . import helpdesk_create_fsm_task

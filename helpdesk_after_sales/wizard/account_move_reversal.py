@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import clean_context
@@ -239,14 +237,9 @@ class AccountMoveReversal(models.TransientModel):
             self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)]) - before
         )
         for credit_note in credit_notes:
-            ticket.message_post(
-                body=Markup(self.env._("Credit note %(link)s issued from this ticket."))
-                % {"link": credit_note._get_html_link()},
-                subtype_xmlid="mail.mt_note",
-            )
-            credit_note.message_post(
-                body=Markup(self.env._("Issued from helpdesk ticket %(link)s."))
-                % {"link": ticket._get_html_link()},
-                subtype_xmlid="mail.mt_note",
+            ticket._post_after_sales_links(
+                credit_note,
+                self.env._("Credit note %(link)s issued from this ticket."),
+                self.env._("Issued from helpdesk ticket %(link)s."),
             )
         return action

@@ -1,0 +1,186 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools.misc import clean_context
+
+
+class HelpdeskCreateFsmTask(models.TransientModel):
+    """Plan Intervention: a task of a field-service project for the ticket's customer,
+    who follows it on the portal."""
+
+    _name = "helpdesk.create.fsm.task"
+    _description = "Create a Field Service task"
+
+    helpdesk_ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        string="Helpdesk Ticket",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(related="helpdesk_ticket_id.company_id")
+    commercial_partner_id = fields.Many2one(related="helpdesk_ticket_id.commercial_partner_id")
+    name = fields.Char(
+        string="Title",
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+    )
+    project_id = fields.Many2one(
+        comodel_name="project.project",
+        string="Project",
+        compute="_compute_project_id",
+        store=True,
+        readonly=False,
+        domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
+        help="Field service project of the task: by default the Field Service project of the "
+        "ticket's team.",
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+        help="The contact who follows the task on the portal: the ticket's customer, or "
+        "another contact of the same company.",
+    )
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_name(self):
+        for wizard in self:
+            wizard.name = wizard.helpdesk_ticket_id.name
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_project_id(self):
+        for wizard in self:
+            wizard.project_id = wizard.helpdesk_ticket_id.team_id.fsm_project_id
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_partner_id(self):
+        for wizard in self:
+            wizard.partner_id = wizard.helpdesk_ticket_id.partner_id
+
+    @api.constrains("helpdesk_ticket_id", "name", "project_id", "partner_id")
+    def _check_fsm_task_values(self):
+        for wizard in self:
+            wizard._check_task_plannable()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Same gate as the ticket's Plan Intervention button, for RPC calls too.
+            ticket = self.env["helpdesk.ticket"].browse(vals.get("helpdesk_ticket_id"))
+            if not ticket:
+                raise UserError(self.env._("Plan field service interventions from a ticket."))
+            ticket._check_project_user()
+            ticket._check_after_sales_service("use_fsm")
+        return super().create(vals_list)
+
+    def action_generate_task(self):
+        self._create_task()
+        return True
+
+    def action_generate_and_view_task(self):
+        task = self._create_task()
+        return {
+            "type": "ir.actions.act_window",
+            "name": task.display_name,
+            "res_model": "project.task",
+            "res_id": task.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def _check_task_plannable(self):
+        self.ensure_one()
+        _ = self.env._
+        # sudo: name what is wrong even with a project the agent may not read.
+        ticket = self.helpdesk_ticket_id.sudo()
+        project = self.project_id.sudo()
+        if not (self.name or "").strip():
+            raise ValidationError(_("Give the field service task a title."))
+        if not project:
+            raise ValidationError(_("Choose the Field Service project of the task."))
+        if not project.is_fsm:
+            raise ValidationError(
+                _(
+                    "Project %(project)s is not a Field Service project.",
+                    project=project.display_name,
+                )
+            )
+        if not project.active:
+            raise ValidationError(
+                _("Project %(project)s is archived.", project=project.display_name)
+            )
+        if project.company_id and project.company_id != ticket.company_id:
+            raise ValidationError(
+                _(
+                    "Project %(project)s belongs to %(company)s, not to the ticket's "
+                    "company %(ticket_company)s.",
+                    project=project.display_name,
+                    company=project.company_id.display_name,
+                    ticket_company=ticket.company_id.display_name,
+                )
+            )
+        if not ticket.partner_id:
+            raise ValidationError(
+                _(
+                    "Ticket %(ticket)s has no customer: set its contact first.",
+                    ticket=ticket.display_name,
+                )
+            )
+        partner = self.partner_id.sudo()
+        if not partner or partner.commercial_partner_id != ticket.commercial_partner_id:
+            # The customer follows the task on the portal: never another customer's contact.
+            raise ValidationError(
+                _(
+                    "The customer of the task must be a contact of %(customer)s, the "
+                    "ticket's customer.",
+                    customer=ticket.commercial_partner_id.display_name,
+                )
+            )
+
+    def _prepare_task_vals(self):
+        self.ensure_one()
+        ticket = self.helpdesk_ticket_id
+        return {
+            "name": self.name.strip(),
+            "project_id": self.project_id.id,
+            "partner_id": self.partner_id.id,
+            "description": ticket.description,
+            "helpdesk_ticket_id": ticket.id,
+            # Unassigned until dispatched to a technician: not the agent who planned it,
+            # whom project would assign by default.
+            "user_ids": [Command.clear()],
+        }
+
+    def _create_task(self):
+        self.ensure_one()
+        ticket = self.helpdesk_ticket_id
+        # Checked again at the last moment: the ticket or project may have changed meanwhile.
+        ticket._check_project_user()
+        ticket._check_after_sales_service("use_fsm")
+        self._check_task_plannable()
+        # The ticket's default_* keys must not leak into the task.
+        task = (
+            self.env["project.task"]
+            .with_context(clean_context(self.env.context))
+            .create(self._prepare_task_vals())
+        )
+        # The portal shows a task to the followers of it (project's portal task rule).
+        task.message_subscribe(partner_ids=self.partner_id.ids)
+        ticket.message_post(
+            body=Markup(self.env._("Field service task %(link)s planned from this ticket."))
+            % {"link": task._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
+        task.message_post(
+            body=Markup(self.env._("Planned from helpdesk ticket %(link)s."))
+            % {"link": ticket._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
+        return task
