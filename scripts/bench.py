@@ -213,10 +213,11 @@ class Driver:
         result["build_seconds"] = round(build)
         result["scale"] = self.args.scale
         result_file.write_text(json.dumps(result, indent=2))
+        (dev.LOCAL / "bench.md").write_text(markdown(result))
         failed = report(result)
         if build:
             say(f"templates built in {build:.0f}s")
-        say(f"results in {result_file}")
+        say(f"results in {result_file} (and as a Markdown table in .local/bench.md)")
         return 1 if failed else 0
 
 
@@ -249,6 +250,36 @@ def report(result):
         print(f"note: {note}")
     print()
     return failed
+
+
+def markdown(result):
+    """The table as the README shows it."""
+
+    def cell(value, digits=None):
+        if value is None:
+            return ""
+        return f"{value:.{digits}f}" if digits is not None else str(value)
+
+    lines = [
+        "| Screen | Queries, helpdesk_mgmt | Queries, with the addon | ms, helpdesk_mgmt"
+        + " | ms, with the addon | Ratio | Budget | Result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in result["rows"]:
+        cells = [
+            row["label"],
+            cell(row.get("mgmt_queries")),
+            cell(row.get("queries")),
+            cell(row.get("mgmt_ms"), 1),
+            cell(row.get("ms"), 1),
+            cell(row.get("ratio"), 2),
+            row["budget"].replace("<=", "≤"),
+            row["result"],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [f"- {note}" for note in result.get("notes", [])]
+    return "\n".join(lines) + "\n"
 
 
 # =========================================================================== worker

@@ -330,7 +330,13 @@ class HelpdeskTicket(models.Model):
             "name": self.env._("Repair"),
             "res_model": "repair.order",
             "view_mode": "form",
-            "views": [(self.env.ref("repair.view_repair_order_form").id, "form")],
+            # ormcached, where env.ref() would query the view for each click
+            "views": [
+                (
+                    self.env["ir.model.data"]._xmlid_to_res_id("repair.view_repair_order_form"),
+                    "form",
+                )
+            ],
             "target": "current",
             "context": context,
         }
@@ -345,7 +351,8 @@ class HelpdeskTicket(models.Model):
                 ("helpdesk_ticket_id", "=", self.id),
                 ("state", "=", "done"),
                 ("picking_type_code", "=", "incoming"),
-                ("partner_id", "child_of", self.commercial_partner_id.id),
+                # The customer's contacts, by a join (child_of costs a query of its own).
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
                 ("company_id", "=", self.company_id.id),
                 ("move_ids.product_id", "=", self.product_id.id),
             ],
