@@ -71,7 +71,7 @@ def scale_tag(scale):
     return f"{scale:g}".replace(".", "_")
 
 
-ADDON_PARTS = ("__init__.py", "__manifest__.py", "helpdesk_after_sales", "views",
+ADDON_PARTS = ("__init__.py", "__manifest__.py", "README.md", "helpdesk_after_sales", "views",
                "security", "data", "report", "static", "i18n")  # fmt: skip
 
 
