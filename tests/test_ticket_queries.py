@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import AfterSalesCase
@@ -47,6 +48,8 @@ class TestTicketQueries(AfterSalesCase):
             products.search([("helpdesk_sale_order_ids", "in", (self.order | self.order_two).ids)]),
             self.product | self.serial_product | self.other_product,
         )
+        with self.assertRaisesRegex(UserError, "orders they are on"):
+            products.search([("helpdesk_sale_order_ids", "ilike", self.order.name)])
         self.env.invalidate_all()  # a new request: the orders were made in this one
         self.assertEqual(self.serial_product.helpdesk_sale_order_ids, self.order | self.order_two)
 
