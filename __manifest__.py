@@ -37,5 +37,6 @@
             "helpdesk_after_sales/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

@@ -13,6 +13,7 @@ created on first use and stopped on exit, unless PGHOST points at a server of yo
 import argparse
 import atexit
 import hashlib
+import json
 import os
 import pwd
 import re
@@ -480,10 +481,16 @@ def test(args):
         ),
         log_file=log_file,
     )
+    uninstall = None
+    if not args.test_file and (not args.only or args.only.startswith("TestUninstall")):
+        uninstall = run_uninstall_test(pg, odoo_pkg, dbname, log_file)
     if not (args.keep or args.db):
         pg.psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
         shutil.rmtree(LOCAL / "filestore" / "filestore" / dbname, ignore_errors=True)
     counts, skips = summarize(lines)
+    if uninstall:
+        run, failed = counts or (0, 0)
+        counts = (run + uninstall[0], failed + uninstall[1])
     elapsed = time.time() - started
     if counts is None:
         print(f"[dev] Odoo ended (exit {rc}) without running the tests; see {log_file}")
@@ -507,6 +514,73 @@ def test(args):
     print(f"[dev] {elapsed:.0f}s")
     print(f"{passed} passed, {failed + len(skips)} failed, {len(skips)} skipped")
     return 1 if (failed or skips) else 0
+
+
+# --------------------------------------------------------------------------- uninstall test
+UNINSTALL_TEST = ROOT / "tests" / "test_uninstall.py"
+UNINSTALL_RAN_RE = re.compile(r"^Ran (\d+) tests?", re.MULTILINE)
+UNINSTALL_FAILED_RE = re.compile(r"^FAILED \((.*)\)", re.MULTILINE)
+
+
+def run_uninstall_test(pg, odoo_pkg, dbname, log_file):
+    """tests/test_uninstall.py uninstalls the addon: Odoo forbids that inside its test runner,
+    so it runs here, in its own process, on a copy of the suite's database.
+    Return (tests run, tests failed)."""
+    copy = f"{dbname}_uninstall"
+    pg.psql("postgres", f'DROP DATABASE IF EXISTS "{copy}"')
+    created = pg.psql("postgres", f'CREATE DATABASE "{copy}" TEMPLATE "{dbname}"')
+    if created.returncode:
+        print(f"[dev] could not copy {dbname} for the uninstall test: {created.stderr.strip()}")
+        return 1, 1
+    odoo_args = [
+        f"--addons-path={addons_path(odoo_pkg)}",
+        *pg.odoo_args(),
+        f"--data-dir={LOCAL / 'filestore'}",
+        "--log-level=warn",
+    ]
+    env = dict(
+        os.environ,
+        HELPDESK_AFTER_SALES_UNINSTALL_DB=copy,
+        HELPDESK_AFTER_SALES_ODOO_ARGS=json.dumps(odoo_args),
+    )
+    say(f"running {UNINSTALL_TEST.relative_to(ROOT)} on {copy}")
+    proc = subprocess.run(
+        [sys.executable, __file__, "_uninstall-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = proc.stdout + proc.stderr
+    sys.stdout.write(output)
+    with open(log_file, "a") as log:
+        log.write(output)
+    pg.psql("postgres", f'DROP DATABASE IF EXISTS "{copy}"')
+    shutil.rmtree(LOCAL / "filestore" / "filestore" / copy, ignore_errors=True)
+    ran = UNINSTALL_RAN_RE.search(output)
+    if not ran:
+        return 1, 1
+    failed = UNINSTALL_FAILED_RE.search(output)
+    failures = sum(int(n) for n in re.findall(r"=(\d+)", failed.group(1))) if failed else 0
+    return int(ran.group(1)), failures or (1 if proc.returncode else 0)
+
+
+def uninstall_test_process(_args):
+    """The process of run_uninstall_test: Odoo configured, then the unittest file."""
+    import importlib.util
+    import unittest
+
+    from odoo.modules.module import initialize_sys_path
+    from odoo.tools import config
+
+    config.parse_config(json.loads(os.environ["HELPDESK_AFTER_SALES_ODOO_ARGS"]))
+    initialize_sys_path()
+    spec = importlib.util.spec_from_file_location(f"{MODULE}_uninstall_test", UNINSTALL_TEST)
+    test_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(test_module)
+    suite = unittest.defaultTestLoader.loadTestsFromModule(test_module)
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    return 0 if result.wasSuccessful() else 1
 
 
 # --------------------------------------------------------------------------- translations
@@ -587,6 +661,8 @@ def main():
         "--db", help="run on this database, kept: installed the first time, then updated"
     )
     p_test.set_defaults(func=test)
+    p_uninstall = sub.add_parser("_uninstall-test")  # internal: see run_uninstall_test()
+    p_uninstall.set_defaults(func=uninstall_test_process)
     p_pot = sub.add_parser("pot", help="regenerate i18n/*.pot and merge it into the .po files")
     p_pot.add_argument("--db", required=True, help="a kept database to export from")
     p_pot.set_defaults(func=pot)

@@ -2,6 +2,7 @@ from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import loyalty_card
+from . import product_product
 from . import project_project
 from . import project_task
 from . import stock_picking

@@ -1,5 +1,6 @@
 from odoo import fields, models
-from odoo.tools.sql import create_index
+
+from ..indexes import create_indexes
 
 
 class AccountMove(models.Model):
@@ -16,12 +17,4 @@ class AccountMove(models.Model):
 
     def init(self):
         super().init()
-        # The Refund wizard offers a customer's posted invoices of one company: account indexes
-        # neither commercial_partner_id nor this combination, so each ticket would scan them all.
-        create_index(
-            self.env.cr,
-            indexname="account_move_helpdesk_refundable_idx",
-            tablename="account_move",
-            expressions=["commercial_partner_id", "company_id"],
-            where="move_type = 'out_invoice' AND state = 'posted'",
-        )
+        create_indexes(self.env.cr, self._table)

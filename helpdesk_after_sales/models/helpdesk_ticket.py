@@ -36,7 +36,7 @@ class HelpdeskTicket(models.Model):
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        domain="[('id', 'in', suitable_product_ids)] if sale_order_id"
+        domain="[('helpdesk_sale_order_ids', '=', sale_order_id)] if sale_order_id"
         " else [('company_id', 'in', [company_id, False])]",
         help="The product the ticket is about.",
     )
@@ -89,8 +89,18 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("sale_order_id.order_line.product_id")
     def _compute_suitable_product_ids(self):
+        # One query for all the tickets' orders, not one per order's lines.
+        product_ids = dict(
+            self.env["sale.order.line"]._read_group(
+                [("order_id", "in", self.sale_order_id.ids), ("product_id", "!=", False)],
+                ["order_id"],
+                ["product_id:array_agg"],
+            )
+        )
         for ticket in self:
-            ticket.suitable_product_ids = ticket.sale_order_id.order_line.product_id
+            ticket.suitable_product_ids = self.env["product.product"].browse(
+                dict.fromkeys(product_ids.get(ticket.sale_order_id, ()))
+            )
 
     @api.depends("credit_note_ids")
     def _compute_credit_notes_count(self):
@@ -393,7 +403,13 @@ class HelpdeskTicket(models.Model):
             "name": self.env._("Repair"),
             "res_model": "repair.order",
             "view_mode": "form",
-            "views": [(self.env.ref("repair.view_repair_order_form").id, "form")],
+            # ormcached, where env.ref() would query the view for each click
+            "views": [
+                (
+                    self.env["ir.model.data"]._xmlid_to_res_id("repair.view_repair_order_form"),
+                    "form",
+                )
+            ],
             "target": "current",
             "context": context,
         }
@@ -408,7 +424,8 @@ class HelpdeskTicket(models.Model):
                 ("helpdesk_ticket_id", "=", self.id),
                 ("state", "=", "done"),
                 ("picking_type_code", "=", "incoming"),
-                ("partner_id", "child_of", self.commercial_partner_id.id),
+                # The customer's contacts, by a join (child_of costs a query of its own).
+                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
                 ("company_id", "=", self.company_id.id),
                 ("move_ids.product_id", "=", self.product_id.id),
             ],
