@@ -227,6 +227,29 @@ def open_form(side, action):
     return work
 
 
+def core_form_action(mgmt, action):
+    """For a button opening one of Odoo's own forms (a model that helpdesk_mgmt's database has
+    too, in the main window): the same form prefilled with the same values there, else None.
+    The addon's own context keys (``default_<model prefix>_<field>``, like repair's own
+    ``default_repair_picking_id``) become plain ``default_<field>``; keys for fields this addon
+    adds are left out."""
+    model = action["res_model"]
+    if action.get("target") == "new" or action.get("res_id") or model not in mgmt.registry:
+        return None
+    fields = mgmt.registry[model]._fields
+    prefix = model.split(".")[0] + "_"
+    context = {}
+    for key, value in (action.get("context") or {}).items():
+        if not key.startswith("default_"):
+            continue
+        name = key.removeprefix("default_")
+        if name not in fields and name.startswith(prefix):
+            name = name.removeprefix(prefix)
+        if name in fields:
+            context[f"default_{name}"] = value
+    return {**action, "context": context}
+
+
 def measure(args):
     from bench import (
         COUNT_MAX_QUERIES,
@@ -339,16 +362,29 @@ def measure(args):
             pressed = timed([addon], args.runs, lambda side, work=button_work: work)[addon.dbname]
             form_work = open_form(addon, action)
             numbers = timed([addon], args.runs, lambda side, work=form_work: work)[addon.dbname]
-            ok = numbers["queries"] <= WIZARD_MAX_QUERIES and numbers["ms"] <= WIZARD_MAX_MS
+            max_queries, base = WIZARD_MAX_QUERIES, {}
+            core_action = core_form_action(mgmt, action)
+            if core_action:
+                # Not a wizard of ours but Odoo's own form (Repair): held to what that form,
+                # prefilled with the same values, costs without this addon.
+                core_work = open_form(mgmt, core_action)
+                base = timed([mgmt], args.runs, lambda side, work=core_work: work)[mgmt.dbname]
+                max_queries = max(WIZARD_MAX_QUERIES, base["queries"])
+            ok = numbers["queries"] <= max_queries and numbers["ms"] <= WIZARD_MAX_MS
+            budget = f"q <= {WIZARD_MAX_QUERIES}, <= {WIZARD_MAX_MS:g} ms"
+            if max_queries != WIZARD_MAX_QUERIES:
+                budget = f"q <= Odoo's own {max_queries}, <= {WIZARD_MAX_MS:g} ms"
             rows.append(
                 {
-                    "label": f"{label} wizard ({what})",
+                    "label": f"{label} {'form' if core_action else 'wizard'} ({what})",
                     "model": action["res_model"],
+                    "mgmt_queries": base.get("queries"),
+                    "mgmt_ms": base.get("ms"),
                     "queries": numbers["queries"],
                     "ms": numbers["ms"],
                     "button_queries": pressed["queries"],
                     "button_ms": pressed["ms"],
-                    "budget": f"q <= {WIZARD_MAX_QUERIES}, <= {WIZARD_MAX_MS:g} ms",
+                    "budget": budget,
                     "result": "PASS" if ok else "FAIL",
                 }
             )
