@@ -10,6 +10,7 @@ turns, so that the machine's load falls on both alike.
 
 import ast
 import json
+import logging
 import statistics
 import time
 
@@ -154,6 +155,28 @@ class Side:
             cr.rollback()
         return result, queries, elapsed
 
+    def statements(self, work, marker):
+        """How many SQL statements containing ``marker`` one run of ``work(env)`` executes."""
+        seen = []
+
+        class Catch(logging.Handler):
+            def emit(self, record):
+                if marker in record.getMessage():
+                    seen.append(record)
+
+        logger = logging.getLogger("odoo.sql_db")
+        handler, level, propagate = Catch(logging.DEBUG), logger.level, logger.propagate
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False  # caught here, not printed
+        try:
+            self.call(work)
+        finally:
+            logger.setLevel(level)
+            logger.propagate = propagate
+            logger.removeHandler(handler)
+        return len(seen)
+
     def header_buttons(self):
         return [
             (button.get("name"), button.get("string") or button.get("name"))
@@ -250,9 +273,57 @@ def core_form_action(mgmt, action):
     return {**action, "context": context}
 
 
+def added_relations(mgmt, addon, action):
+    """The relational fields the addon adds to the form an action opens."""
+    model = action["res_model"]
+    view_id = next((vid for vid, kind in action["views"] if kind == "form"), False)
+    with addon.registry.cursor() as cr:
+        env = api.Environment(cr, addon.uid, addon.context)
+        spec = fields_spec(env, model, view_arch(env, model, "form", view_id))
+        fields = env[model]._fields
+    known = mgmt.registry[model]._fields
+    return [name for name in spec if name not in known and fields[name].relational]
+
+
+def measure_counts(mgmt, addon, rows, notes):
+    """The count fields the addon adds to the ticket, for a page of tickets."""
+    from bench import COUNT_MAX_QUERIES
+
+    # Counts: one grouped query for a page of tickets. A record rule may cost a query of its
+    # own once per request (loyalty's company rule reads the companies' parent_path): that does
+    # not grow with the page, so the budget is one grouped count, and nothing more for 80
+    # tickets than for one.
+    for name in sorted(f for f in addon.ticket_fields - mgmt.ticket_fields if f.endswith("_count")):
+
+        def count(ids, name=name):
+            return lambda side: lambda env: env["helpdesk.ticket"].browse(ids).mapped(name)
+
+        try:
+            numbers = timed([addon], 1, count(addon.page))[addon.dbname]
+            one = timed([addon], 1, count(addon.page[:1]))[addon.dbname]
+            grouped = addon.statements(count(addon.page)(addon), "COUNT(")
+        except Exception as error:  # noqa: BLE001  (a field of a group the agent lacks)
+            notes.append(f"{name}: not measured ({error})")
+            continue
+        ok = grouped == COUNT_MAX_QUERIES and numbers["queries"] <= one["queries"]
+        rows.append(
+            {
+                "label": f"Count {name} ({len(addon.page)} tickets)",
+                "queries": numbers["queries"],
+                "ms": numbers["ms"],
+                "budget": f"{COUNT_MAX_QUERIES} grouped, q <= 1 ticket's {one['queries']}",
+                "result": "PASS" if ok else "FAIL",
+            }
+        )
+        if numbers["queries"] > grouped:
+            notes.append(
+                f"{name}: {grouped} grouped count and {numbers['queries'] - grouped} query of "
+                "the documents' record rules, once per request (the same for one ticket)"
+            )
+
+
 def measure(args):
     from bench import (
-        COUNT_MAX_QUERIES,
         FORM_MAX_TIME_RATIO,
         WIZARD_MAX_MS,
         WIZARD_MAX_QUERIES,
@@ -322,27 +393,7 @@ def measure(args):
 
     side_by_side(f"Ticket list ({LIST_LIMIT} records)", timed(both, args.runs, listing), 0, None)
 
-    # Counts: one grouped query for a page of tickets.
-    for name in sorted(f for f in addon.ticket_fields - mgmt.ticket_fields if f.endswith("_count")):
-
-        def count(side, name=name):
-            return lambda env: env["helpdesk.ticket"].browse(side.page).mapped(name)
-
-        try:
-            numbers = timed([addon], 1, count)[addon.dbname]
-            del numbers["times"]
-        except Exception as error:  # noqa: BLE001  (a field of a group the agent lacks)
-            notes.append(f"{name}: not measured ({error})")
-            continue
-        rows.append(
-            {
-                "label": f"Count {name} ({len(addon.page)} tickets)",
-                "queries": numbers["queries"],
-                "ms": numbers["ms"],
-                "budget": f"q <= {COUNT_MAX_QUERIES}",
-                "result": "PASS" if numbers["queries"] <= COUNT_MAX_QUERIES else "FAIL",
-            }
-        )
+    measure_counts(mgmt, addon, rows, notes)
 
     # Service wizards: the header buttons the addon adds to the ticket form.
     mgmt_buttons = {name for name, _label in mgmt.header_buttons()}
@@ -369,11 +420,13 @@ def measure(args):
                 # prefilled with the same values, costs without this addon.
                 core_work = open_form(mgmt, core_action)
                 base = timed([mgmt], args.runs, lambda side, work=core_work: work)[mgmt.dbname]
-                max_queries = max(WIZARD_MAX_QUERIES, base["queries"])
+                # As for the ticket form: one query more per relation the addon shows on it.
+                added = added_relations(mgmt, addon, action)
+                max_queries = max(WIZARD_MAX_QUERIES, base["queries"] + len(added))
             ok = numbers["queries"] <= max_queries and numbers["ms"] <= WIZARD_MAX_MS
             budget = f"q <= {WIZARD_MAX_QUERIES}, <= {WIZARD_MAX_MS:g} ms"
             if max_queries != WIZARD_MAX_QUERIES:
-                budget = f"q <= Odoo's own {max_queries}, <= {WIZARD_MAX_MS:g} ms"
+                budget = f"q <= Odoo's {base['queries']}+{len(added)}, <= {WIZARD_MAX_MS:g} ms"
             rows.append(
                 {
                     "label": f"{label} {'form' if core_action else 'wizard'} ({what})",
