@@ -300,6 +300,82 @@ class TestReturns(AfterSalesCase):
         with self.assertQueryCount(1):
             self.assertEqual(tickets.mapped("pickings_count"), [0, 1, 2])
 
+    def _open_wizard_as_web_client(self, action):
+        """The wizard's onchange as the web client sends it for the ticket's Return button:
+        the button's context, the form's field specification (display names of what it
+        shows, the lines' columns)."""
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_user(self.stock_agent)
+            .with_context(action["context"], allowed_company_ids=self.company.ids)
+        )
+        shown = {"fields": {"display_name": {}}}
+        spec = {
+            "picking_id": shown,
+            "company_id": {"fields": {}},
+            "helpdesk_ticket_id": {"fields": {}},
+            "helpdesk_partner_id": {"fields": {}},
+            "helpdesk_company_id": {"fields": {}},
+            "helpdesk_lot_id": {"fields": {}},
+            "suitable_picking_ids": {},
+            "helpdesk_sale_order_id": shown,
+            "helpdesk_product_id": shown,
+            "return_location_id": shown,
+            "product_return_moves": {
+                "fields": {
+                    "move_quantity": {},
+                    "product_id": shown,
+                    "lot_id": shown,
+                    "quantity": {},
+                    "uom_id": shown,
+                    "move_id": shown,
+                },
+                "limit": 40,
+            },
+        }
+        return wizard.onchange({}, [], spec)["value"]
+
+    def test_wizard_opens_in_few_queries(self):
+        """Opening the wizard on a ticket with order, product and serial number: the
+        deliveries with what the form shows, one query for the delivery's moves and their
+        returns, one for the serial's quantities; not a query per line or per return."""
+        other_serial = self.ticket.copy({"product_id": self.serial_product.id})
+        other_serial.lot_id = self.lot_2
+        self._quick_return({self.espresso_move: 1}, ticket=other_serial, validate=True)
+        self._quick_return({self.kettle_move: 1}, validate=True)
+        self._quick_return({self.kettle_move: 1})  # open
+        second = self._create_order(self.contact, [self.product])  # another delivery
+        self._validate(second.picking_ids)
+        self.ticket.write(
+            {
+                "sale_order_id": self.sold.id,
+                "product_id": self.serial_product.id,
+                "lot_id": self.lot.id,
+            }
+        )
+        action = self.ticket.with_user(self.stock_agent).action_return()
+        self._open_wizard_as_web_client(action)  # caches a running server has warm
+        self.env.invalidate_all(flush=True)
+        with self.assertQueryCount(14):
+            values = self._open_wizard_as_web_client(action)
+        self.assertEqual(values["picking_id"]["id"], self.delivery.id)
+        self.assertEqual(values["helpdesk_sale_order_id"]["display_name"], self.sold.name)
+        self.assertEqual(values["return_location_id"]["id"], self.stock_location.id)
+        lines = {line["product_id"]["id"]: line for _c, _i, line in values["product_return_moves"]}
+        self.assertEqual(lines[self.product.id]["quantity"], 0, "not what the ticket is about")
+        self.assertEqual(lines[self.serial_product.id]["lot_id"]["display_name"], "SN-001")
+        self.assertEqual(lines[self.serial_product.id]["quantity"], 1, "SN-002 came back")
+
+        # Without a serial: what is left of each move, minus done and open returns.
+        self.ticket.write({"product_id": False, "lot_id": False})
+        self.env.invalidate_all(flush=True)
+        with self.assertQueryCount(12):
+            values = self._open_wizard_as_web_client(action)
+        lines = {line["product_id"]["id"]: line for _c, _i, line in values["product_return_moves"]}
+        self.assertEqual(lines[self.product.id]["quantity"], 1)
+        self.assertEqual(lines[self.serial_product.id]["quantity"], 1)
+        self.assertFalse(lines[self.serial_product.id]["lot_id"])
+
     # ------------------------------------------------------------------ bad input
     def _assert_return_refused(self, exception, message, lines=None, **values):
         """Create the wizard by RPC as the agent, then Return: refused, nothing created."""

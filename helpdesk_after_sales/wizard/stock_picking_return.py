@@ -2,8 +2,18 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import frozendict
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 from odoo.tools.misc import clean_context
+
+
+def _prefetched_fields(model):
+    """The fields a lazy read of one of them fetches: the prefetch group the user may read."""
+    return [
+        name
+        for name, field in model._fields.items()
+        if field.prefetch is True and field.is_accessible(model.env)
+    ]
 
 
 class StockReturnPickingLine(models.TransientModel):
@@ -80,8 +90,11 @@ class StockReturnPicking(models.TransientModel):
     def _compute_suitable_picking_ids(self):
         for wizard in self:
             if wizard.helpdesk_ticket_id:
-                wizard.suitable_picking_ids = self.env["stock.picking"].search(
-                    wizard._get_helpdesk_picking_domain(), order="date_done desc, id desc"
+                # With what the form and a preselected delivery read of them: one query.
+                wizard.suitable_picking_ids = self.env["stock.picking"].search_fetch(
+                    wizard._get_helpdesk_picking_domain(),
+                    self._get_helpdesk_picking_fields(),
+                    order="date_done desc, id desc",
                 )
             else:
                 wizard.suitable_picking_ids = False
@@ -92,12 +105,25 @@ class StockReturnPicking(models.TransientModel):
             if not wizard.helpdesk_ticket_id:
                 wizard.picking_id = wizard.picking_id  # opened from the delivery: stock's default
                 continue
-            suitable = wizard.suitable_picking_ids
-            chosen = wizard.picking_id & suitable
+            # The deliveries themselves, not the new records a new wizard's many2many holds:
+            # those would compute their stored fields again, and read their moves twice.
+            suitable = wizard.suitable_picking_ids._origin
+            chosen = wizard.picking_id._origin & suitable
             wizard.picking_id = suitable if len(suitable) == 1 and not chosen else chosen
 
     @api.depends("picking_id")
     def _compute_return_location_id(self):
+        # The deliveries' operation types and their return types, read in one query.
+        types = self.picking_id.picking_type_id
+        if types:
+            Type = self.env["stock.picking.type"]
+            return_types = Type._search([("id", "in", types.ids)]).subselect(
+                '"stock_picking_type"."return_picking_type_id"'
+            )
+            Type.search_fetch(
+                ["|", ("id", "in", types.ids), ("id", "in", return_types)],
+                _prefetched_fields(Type),
+            )
         for wizard in self:
             # Stock's own destination (_prepare_picking_default_values), shown to be changed.
             picking = wizard.picking_id
@@ -112,10 +138,42 @@ class StockReturnPicking(models.TransientModel):
         without_delivery = self.filtered(lambda w: w.helpdesk_ticket_id and not w.picking_id)
         # Stock's compute raises on an empty picking: a ticket's wizard waits for the choice.
         without_delivery.product_return_moves = [Command.clear()]
-        for wizard in self - without_delivery:
-            if wizard.helpdesk_ticket_id:
-                wizard._check_helpdesk_picking()
-        return super(StockReturnPicking, self - without_delivery)._compute_moves_locations()
+        wizards = self - without_delivery
+        proposals = {}
+        for wizard in wizards.filtered("helpdesk_ticket_id"):
+            picking = wizard.picking_id._origin
+            if picking not in wizard.suitable_picking_ids._origin:
+                wizard._check_helpdesk_picking()  # chosen by hand: the proposed ones fit
+            # All the lines at once, for _prepare_stock_return_picking_line_vals_from_move.
+            moves = picking.move_ids
+            for move, proposal in wizard._get_helpdesk_proposals(moves).items():
+                proposals[wizard.id, move.id] = proposal
+            # Read together what the form shows, rather than field by field: the return
+            # location and the locations that name the lines' moves; the ticket's product and
+            # the lines' ones.
+            (wizard.return_location_id | moves.location_id | moves.location_dest_id).mapped(
+                "complete_name"
+            )
+            (wizard.helpdesk_product_id | moves.product_id).mapped(
+                "product_template_attribute_value_ids"
+            )
+        if proposals:
+            wizards = wizards.with_context(helpdesk_return_proposals=frozendict(proposals))
+        return super(StockReturnPicking, wizards)._compute_moves_locations()
+
+    @api.model
+    def _get_helpdesk_picking_fields(self):
+        """What the wizard reads of the suitable deliveries: the form shows their name, the
+        preselected one gives its company, type and locations, and its origin names its moves."""
+        return [
+            "name",
+            "origin",
+            "state",
+            "company_id",
+            "picking_type_id",
+            "location_id",
+            "location_dest_id",
+        ]
 
     def _get_helpdesk_picking_domain(self, ticket=None, sale_order=None):
         """Done deliveries of the ticket's customer and company, narrowed by the chosen order
@@ -137,44 +195,90 @@ class StockReturnPicking(models.TransientModel):
 
     def _prepare_stock_return_picking_line_vals_from_move(self, stock_move):
         values = super()._prepare_stock_return_picking_line_vals_from_move(stock_move)
-        ticket = self.helpdesk_ticket_id.sudo()
-        if not ticket:
+        if not self.helpdesk_ticket_id:
             return values
-        lot = ticket.lot_id if ticket.lot_id.product_id == stock_move.product_id else None
-        if lot and lot in stock_move.move_line_ids.lot_id:
-            values["lot_id"] = lot.id
-            values["quantity"] = self._get_returnable_quantity(stock_move, lot)
-        elif lot or (ticket.product_id and ticket.product_id != stock_move.product_id):
-            # Not what the ticket is about: listed, to be returned only on purpose.
-            values["quantity"] = 0
-        else:
-            values["quantity"] = self._get_returnable_quantity(stock_move)
+        proposals = self.env.context.get("helpdesk_return_proposals") or {}
+        proposal = proposals.get((self.id, stock_move.id))
+        if proposal is None:
+            proposal = self._get_helpdesk_proposals(stock_move)[stock_move]
+        lot, values["quantity"] = proposal
+        if lot:
+            values["lot_id"] = lot
         return values
+
+    def _get_helpdesk_proposals(self, moves):
+        """{move: (lot id, quantity)}: what the ticket's return proposes of each delivered
+        move. The ticket's lot, when the move delivered it, with what is left of it; nothing
+        of what the ticket is not about (listed, to be returned only on purpose); else what
+        is left of the move."""
+        self.ensure_one()
+        ticket = self.helpdesk_ticket_id.sudo()
+        lot, product = ticket.lot_id, ticket.product_id
+        quantities = self._get_returnable_quantities(moves, lot)
+        proposals = {}
+        for move in moves:
+            if lot and lot.product_id == move.product_id:
+                # Absent: the move delivered other serials of the product.
+                proposals[move] = (lot.id, quantities[move]) if move in quantities else (False, 0.0)
+            elif product and product != move.product_id:
+                proposals[move] = (False, 0.0)
+            else:
+                proposals[move] = (False, quantities[move])
+        return proposals
 
     @api.model
     def _get_returnable_quantity(self, move, lot=None):
-        """Delivered by the move (of this lot), minus its returns: validated ones by what
-        came back, open ones by what they expect. In the product's unit."""
-        uom = move.product_id.uom_id
+        """What the delivered move (of this lot) may still bring back."""
+        return self._get_returnable_quantities(move, lot).get(move._origin, 0.0)
 
-        def done_quantity(stock_move):
-            lines = stock_move.move_line_ids
-            if lot:
-                lines = lines.filtered(lambda ml: ml.lot_id == lot)
-                return sum(lines.mapped("quantity_product_uom"))
-            return stock_move.product_uom._compute_quantity(stock_move.quantity, uom)
-
-        if move.state != "done":
-            return 0.0
-        returnable = done_quantity(move)
-        for returned in move.returned_move_ids:
-            if returned.state == "cancel":
-                continue
-            if returned.state == "done" or lot:
-                returnable -= done_quantity(returned)
+    @api.model
+    def _get_returnable_quantities(self, moves, lot=None):
+        """{move: quantity}: delivered by each move, minus its returns: validated ones by
+        what came back, open ones by what they expect; in the product's unit. The moves of
+        the lot's product count that lot only, and are left out when they did not deliver
+        it. Two queries for all the moves: their returns, the lot's move lines."""
+        moves = moves._origin
+        Move = self.env["stock.move"]
+        # The moves and their returns in one query, with all the fields a lazy read of a
+        # move would fetch: stock reads the moves again for the lines.
+        fetched = Move.search_fetch(
+            ["|", ("id", "in", moves.ids), ("origin_returned_move_id", "in", moves.ids)],
+            _prefetched_fields(Move),
+        )
+        returns = defaultdict(lambda: Move)
+        for returned in fetched:
+            if returned.origin_returned_move_id in moves and returned.state != "cancel":
+                returns[returned.origin_returned_move_id] |= returned
+        lot_moves = moves.filtered(lambda move: lot and move.product_id == lot.product_id)
+        by_lot = {}
+        if lot_moves:
+            lot_returns = Move.union(*(returns[move] for move in lot_moves))
+            by_lot = dict(
+                self.env["stock.move.line"]._read_group(
+                    [("lot_id", "=", lot.id), ("move_id", "in", (lot_moves | lot_returns).ids)],
+                    ["move_id"],
+                    ["quantity_product_uom:sum"],
+                )
+            )
+        quantities = {}
+        for move in moves:
+            uom = move.product_id.uom_id
+            if move in lot_moves:
+                if move not in by_lot:
+                    continue
+                # Open returns of a serial hold it already: they count as returned.
+                returnable = by_lot[move] - sum(by_lot.get(r, 0.0) for r in returns[move])
             else:
-                returnable -= returned.product_qty
-        return max(float_round(returnable, precision_rounding=uom.rounding), 0.0)
+                returnable = move.product_uom._compute_quantity(move.quantity, uom)
+                for returned in returns[move]:
+                    if returned.state == "done":
+                        returnable -= returned.product_uom._compute_quantity(returned.quantity, uom)
+                    else:
+                        returnable -= returned.product_qty
+            if move.state != "done":
+                returnable = 0.0
+            quantities[move] = max(float_round(returnable, precision_rounding=uom.rounding), 0.0)
+        return quantities
 
     @api.model_create_multi
     def create(self, vals_list):
