@@ -12,8 +12,9 @@ from odoo.tools.sql import create_index, drop_index
 OwnIndex = namedtuple("OwnIndex", "name table expressions where")
 
 OWN_INDEXES = [
-    # The Refund wizard offers a customer's posted invoices of one company: account indexes
-    # neither commercial_partner_id nor this combination, so each ticket would scan them all.
+    # The Refund wizard offers a customer's posted invoices of one company: account
+    # indexes neither commercial_partner_id nor this combination, so each ticket would
+    # scan them all.
     OwnIndex(
         name="account_move_helpdesk_refundable_idx",
         table="account_move",

@@ -61,8 +61,12 @@ def sizes(scale):
     out["products"] = max(out["products"], 20)
     out["serial_products"] = max(out["serial_products"], 4)
     out["deliveries"] = max(out["deliveries"], 2 * BIG_CUSTOMER_DELIVERIES)
-    out["invoices"] = max(out["invoices"], out["deliveries"] + 2 * BIG_CUSTOMER_INVOICES)
-    out["context_tickets"] = min(out["context_tickets"], out["deliveries"], out["tickets"] - 2)
+    out["invoices"] = max(
+        out["invoices"], out["deliveries"] + 2 * BIG_CUSTOMER_INVOICES
+    )
+    out["context_tickets"] = min(
+        out["context_tickets"], out["deliveries"], out["tickets"] - 2
+    )
     out["service_documents"] = min(out["service_documents"], out["context_tickets"])
     return out
 
@@ -104,7 +108,12 @@ class Driver:
         return res.stdout.strip()
 
     def db_exists(self, dbname):
-        return self.sql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'") == "1"
+        return (
+            self.sql(
+                "postgres", f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'"
+            )
+            == "1"
+        )
 
     def marker(self, dbname):
         if not self.db_exists(dbname):
@@ -156,11 +165,19 @@ class Driver:
         started = time.time()
         self.drop(self.addon_tpl)
         self.drop(self.mgmt_tpl)
-        modules_tpl = "bench_modules"  # the modules installed, no data: kept for rebuilds
+        modules_tpl = (
+            "bench_modules"  # the modules installed, no data: kept for rebuilds
+        )
         if self.args.rebuild or self.marker(modules_tpl) != BASE_MODULES:
             say(f"installing {BASE_MODULES} (no demo data) in {modules_tpl}")
             self.drop(modules_tpl)
-            self.odoo(modules_tpl, "-i", BASE_MODULES, "--without-demo=all", log_name="install")
+            self.odoo(
+                modules_tpl,
+                "-i",
+                BASE_MODULES,
+                "--without-demo=all",
+                log_name="install",
+            )
             self.sql(
                 modules_tpl,
                 "INSERT INTO ir_config_parameter (key, value) VALUES ('bench.built', "
@@ -180,8 +197,12 @@ class Driver:
         started = time.time()
         say(f"building {self.addon_tpl}: a copy of {self.mgmt_tpl} with {dev.MODULE}")
         self.copy(self.mgmt_tpl, self.addon_tpl)
-        self.odoo(self.addon_tpl, "-i", dev.MODULE, "--without-demo=all", log_name="addon")
-        say(f"  installed in {time.time() - started:.0f}s; linking documents to tickets")
+        self.odoo(
+            self.addon_tpl, "-i", dev.MODULE, "--without-demo=all", log_name="addon"
+        )
+        say(
+            f"  installed in {time.time() - started:.0f}s; linking documents to tickets"
+        )
         self.worker("link", self.addon_tpl)
         return self.finish(self.addon_tpl, want, started)
 
@@ -202,7 +223,9 @@ class Driver:
         mgmt_db, addon_db = f"bench_run_mgmt_{self.tag}", f"bench_run_addon_{self.tag}"
         self.copy(self.mgmt_tpl, mgmt_db)
         self.copy(self.addon_tpl, addon_db)
-        say(f"measuring {mgmt_db} (helpdesk_mgmt alone) and {addon_db} (with {dev.MODULE})")
+        say(
+            f"measuring {mgmt_db} (helpdesk_mgmt alone) and {addon_db} (with {dev.MODULE})"
+        )
         try:
             self.worker("measure", mgmt_db, addon_db)
         finally:
@@ -308,7 +331,10 @@ if __name__ == "__main__":
         sys.exit(worker_main(sys.argv[2:]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="fraction of the full volume (default 1)"
+        "--scale",
+        type=float,
+        default=1.0,
+        help="fraction of the full volume (default 1)",
     )
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per screen")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the templates")

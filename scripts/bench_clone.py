@@ -42,7 +42,9 @@ def clone(cr, table, protos, **overrides):
     select = ", ".join(
         f'v."{name}"' if name in overrides else f'p."{name}"' for name, _kind in cols
     )
-    arrays = ", ".join(["%s::int4[]", "%s::int4[]"] + [f"%s::{kinds[c]}[]" for c in overrides])
+    arrays = ", ".join(
+        ["%s::int4[]", "%s::int4[]"] + [f"%s::{kinds[c]}[]" for c in overrides]
+    )
     aliases = ", ".join(["id", "proto"] + [f'"{c}"' for c in overrides])
     cr.execute(
         f'INSERT INTO "{table}" (id, {names}) SELECT v.id, {select} '
@@ -52,7 +54,9 @@ def clone(cr, table, protos, **overrides):
     return ids
 
 
-def clone_children(cr, table, parent_column, parent_protos, parent_ids, extra=(), **makers):
+def clone_children(
+    cr, table, parent_column, parent_protos, parent_ids, extra=(), **makers
+):
     """Copy the rows of ``table`` under each prototype parent to the parent's copy.
 
     ``makers[column](index, row)`` gives the value of ``column`` for the copy of ``row`` (a dict
@@ -70,7 +74,9 @@ def clone_children(cr, table, parent_column, parent_protos, parent_ids, extra=()
         children[row[parent_column]].append(row)
     protos, indexes = [], []
     overrides = defaultdict(list)
-    for index, (parent_proto, parent_id) in enumerate(zip(parent_protos, parent_ids, strict=True)):
+    for index, (parent_proto, parent_id) in enumerate(
+        zip(parent_protos, parent_ids, strict=True)
+    ):
         for row in children[parent_proto]:
             protos.append(row["id"])
             indexes.append(index)

@@ -21,7 +21,13 @@ from odoo.modules.registry import Registry
 
 TIERS = (49.0, 129.0, 399.0, 899.0)  # list prices; one prototype order and invoice each
 YEARS_BACK = 3
-LINKED_MODELS = ("account.move", "stock.picking", "repair.order", "loyalty.card", "project.task")
+LINKED_MODELS = (
+    "account.move",
+    "stock.picking",
+    "repair.order",
+    "loyalty.card",
+    "project.task",
+)
 NO_MAIL = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -95,7 +101,8 @@ class Populate:
         self.env.flush_all()
         self.progress("done")
 
-    # ------------------------------------------------------------------ people, products
+    # ------------------------------------------------------------------ people,
+    # products
     def make_people(self):
         env = self.env
         self.customers = env["res.partner"].create(
@@ -131,7 +138,9 @@ class Populate:
                 for name in ("After-Sales", "Support", "Sales Desk")
             ]
         )
-        self.progress(f"{len(self.customers)} customers, an agent, {len(self.teams)} teams")
+        self.progress(
+            f"{len(self.customers)} customers, an agent, {len(self.teams)} teams"
+        )
 
     def make_products(self):
         n, n_serial = self.size["products"], self.size["serial_products"]
@@ -158,14 +167,17 @@ class Populate:
     def make_prototypes(self):
         """One order (confirmed, delivered, invoiced) and one direct invoice per price tier."""
         env = self.env
-        # Their own customer: the big customer has exactly the invoices and deliveries asked.
+        # Their own customer: the big customer has exactly the invoices and deliveries
+        # asked.
         proto_customer = env["res.partner"].create(
             {"name": "Bench Prototype Customer", "is_company": True}
         )
         stock = self.warehouse.lot_stock_id
         self.proto_order, self.proto_invoice = {}, {}
         for tier in range(len(TIERS)):
-            first_untracked = -(-self.size["serial_products"] // len(TIERS)) * len(TIERS)
+            first_untracked = -(-self.size["serial_products"] // len(TIERS)) * len(
+                TIERS
+            )
             product = self.products[first_untracked + tier]
             assert product.tracking == "none" and self.tier_of[product.id] == tier
             env["stock.quant"]._update_available_quantity(product, stock, 100)
@@ -174,15 +186,21 @@ class Populate:
                 {
                     "move_type": "out_invoice",
                     "partner_id": proto_customer.id,
-                    "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 1})],
+                    "invoice_line_ids": [
+                        Command.create({"product_id": product.id, "quantity": 1})
+                    ],
                 }
             )
             invoice.action_post()
             self.proto_invoice[tier] = invoice
         serial = self.products[0]
-        self.proto_lot = env["stock.lot"].create({"name": "BENCH-PROTO", "product_id": serial.id})
+        self.proto_lot = env["stock.lot"].create(
+            {"name": "BENCH-PROTO", "product_id": serial.id}
+        )
         # A credit note and a return, for the copies made for the tickets.
-        self.proto_credit_note = self.proto_invoice[0]._reverse_moves([{"ref": "Bench prototype"}])
+        self.proto_credit_note = self.proto_invoice[0]._reverse_moves(
+            [{"ref": "Bench prototype"}]
+        )
         product = self.proto_order[0].order_line.product_id
         returned_order = self._delivered_order(proto_customer, product)
         delivery = returned_order.picking_ids
@@ -192,7 +210,9 @@ class Populate:
             .create({})
         )
         wizard.product_return_moves.quantity = 1
-        self.proto_return = env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self.proto_return = env["stock.picking"].browse(
+            wizard.action_create_returns()["res_id"]
+        )
         self._validate(self.proto_return)
         self.customer_location = delivery.location_dest_id
 
@@ -200,7 +220,9 @@ class Populate:
         order = self.env["sale.order"].create(
             {
                 "partner_id": customer.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1})],
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": 1})
+                ],
             }
         )
         order.action_confirm()
@@ -222,7 +244,9 @@ class Populate:
         """Dates over the last years, oldest first (document numbers follow them)."""
         today = date.today()
         span = 365 * YEARS_BACK
-        return sorted(today - timedelta(days=self.rng.randrange(span)) for _ in range(count))
+        return sorted(
+            today - timedelta(days=self.rng.randrange(span)) for _ in range(count)
+        )
 
     def _customers(self, count, big):
         """The first customer gets ``big`` of them, the others the rest at random."""
@@ -262,10 +286,16 @@ class Populate:
         customers = self._customers(count, BIG_CUSTOMER_DELIVERIES)
         products = [self.rng.choice(self.products.ids) for _ in range(count)]
         days = self._dates(count)
-        stamps = [datetime.combine(day, datetime.min.time()) + timedelta(hours=10) for day in days]
+        stamps = [
+            datetime.combine(day, datetime.min.time()) + timedelta(hours=10)
+            for day in days
+        ]
         tiers = [self.tier_of[p] for p in products]
         labels = [self.product_label[p] for p in products]
-        first = int(self.env["sale.order"].search([], order="id desc", limit=1).name[1:]) + 1
+        first = (
+            int(self.env["sale.order"].search([], order="id desc", limit=1).name[1:])
+            + 1
+        )
         order_names = [f"S{first + i:05d}" for i in range(count)]
 
         proto_orders = [self.proto_order[t].id for t in tiers]
@@ -379,7 +409,10 @@ class Populate:
             lambda year: f"{journal.code}/{year}/", days, "account_move"
         )  # fmt: skip
         names = [f"{prefix}{number:05d}" for prefix, number in numbers]
-        stamps = [datetime.combine(day, datetime.min.time()) + timedelta(hours=12) for day in days]
+        stamps = [
+            datetime.combine(day, datetime.min.time()) + timedelta(hours=12)
+            for day in days
+        ]
         due = [day + timedelta(days=30) for day in days]
         moves = clone(
             cr, "account_move", proto_invoices, name=names, partner_id=customers,
@@ -397,7 +430,8 @@ class Populate:
             create_date=lambda i, row: stamps[i],
         )  # fmt: skip
         cr.execute(
-            "SELECT id, display_type FROM account_move_line WHERE id = ANY(%s)", [aml_protos]
+            "SELECT id, display_type FROM account_move_line WHERE id = ANY(%s)",
+            [aml_protos],
         )
         kind_of = dict(cr.fetchall())
         return moves, [
@@ -405,7 +439,9 @@ class Populate:
             for aml, proto, index in zip(amls, aml_protos, indexes, strict=True)
         ]
 
-    def _copy_move_lines(self, proto_moves, moves, customers, products, names, **makers):
+    def _copy_move_lines(
+        self, proto_moves, moves, customers, products, names, **makers
+    ):
         """The journal items of copied invoices or credit notes, with their taxes and tags:
         the customer and product replaced, the labels following them."""
 
@@ -448,7 +484,10 @@ class Populate:
         for start in range(0, count, 10_000):
             stop = start + 10_000
             self._copy_invoices(
-                protos[start:stop], customers[start:stop], products[start:stop], days[start:stop]
+                protos[start:stop],
+                customers[start:stop],
+                products[start:stop],
+                days[start:stop],
             )
             self.progress(f"{min(stop, count)}/{count} invoices without order")
 
@@ -466,7 +505,9 @@ class Populate:
             row = cr.fetchone()
             if row and row[0].startswith(sequence.prefix or ""):
                 number = int(row[0][len(sequence.prefix or "") :]) + 1
-                sequence.write({"number_next": max(number, sequence.number_next_actual)})
+                sequence.write(
+                    {"number_next": max(number, sequence.number_next_actual)}
+                )
         cr.execute("SELECT max(substring(name from 2)::int) FROM sale_order")
         last_order = cr.fetchone()[0]
         self.env["ir.sequence"].search([("code", "=", "sale.order")]).write(
@@ -481,11 +522,15 @@ class Populate:
         n_tickets, n_context = self.size["tickets"], self.size["context_tickets"]
         big = self.customers[0].id
         first = next(
-            d for d in self.deliveries if d["customer"] == big and d["lot"] and d["tier"] == 0
+            d
+            for d in self.deliveries
+            if d["customer"] == big and d["lot"] and d["tier"] == 0
         )
         others = [d for d in self.deliveries if d is not first]
         self.context = [first, *self.rng.sample(others, n_context - 1)]
-        plain_customers = [self.rng.choice(self.customers.ids) for _ in range(n_tickets)]
+        plain_customers = [
+            self.rng.choice(self.customers.ids) for _ in range(n_tickets)
+        ]
         # Two tickets of the big customer measured by the benchmark: one with its whole
         # after-sales context (ticket 0), one without order or product (the last one).
         plain_customers[-1] = big
@@ -500,7 +545,9 @@ class Populate:
                     "description": f"<p>Ticket {i} of the benchmark.</p>",
                     "partner_id": customer,
                     "team_id": self.teams[
-                        0 if context or i % 3 == 0 or i in (n_context, n_tickets - 1) else i % 3
+                        0
+                        if context or i % 3 == 0 or i in (n_context, n_tickets - 1)
+                        else i % 3
                     ].id,
                     "user_id": self.agent.id if i % 4 == 0 else False,
                 }
@@ -536,7 +583,8 @@ class Populate:
         indexes = [0] + [1 + (offset + k) % (n_context - 1) for k in range(count - 1)]
         return [(i, self.context[i]) for i in indexes]
 
-    # ------------------------------------------------------------------ service documents
+    # ------------------------------------------------------------------ service
+    # documents
     def make_credit_notes(self):
         """Draft credit notes of the tickets' invoices (the Refund service's Reverse)."""
         rows = self._service_tickets(0)
@@ -547,7 +595,9 @@ class Populate:
         customers = [c["customer"] for _i, c in rows]
         products = [c["product"] for _i, c in rows]
         protos = [proto.id] * count
-        numbers = self._next_numbers(lambda year: proto.sequence_prefix, days, "account_move")
+        numbers = self._next_numbers(
+            lambda year: proto.sequence_prefix, days, "account_move"
+        )
         names = [f"{prefix}{number:05d}" for prefix, number in numbers]
         moves = clone(
             cr, "account_move", protos, name=names, sequence_number=[n for _p, n in numbers],
@@ -558,7 +608,9 @@ class Populate:
             invoice_date=days,
         )  # fmt: skip
         self._copy_move_lines(protos, moves, customers, products, names)
-        self.links += [("account.move", m, i) for m, (i, _c) in zip(moves, rows, strict=True)]
+        self.links += [
+            ("account.move", m, i) for m, (i, _c) in zip(moves, rows, strict=True)
+        ]
         self.progress(f"{count} draft credit notes")
 
     def make_returns(self):
@@ -572,7 +624,9 @@ class Populate:
         names = [
             f"{prefix}{number:05d}"
             for prefix, number in self._next_numbers(
-                lambda year: in_type.sequence_id.prefix, [date.today()] * count, "stock_picking"
+                lambda year: in_type.sequence_id.prefix,
+                [date.today()] * count,
+                "stock_picking",
             )
         ]
         picks = clone(
@@ -600,7 +654,9 @@ class Populate:
         in_type.sequence_id.write(
             {"number_next": int(names[-1][len(in_type.sequence_id.prefix) :]) + 1}
         )
-        self.links += [("stock.picking", p, i) for p, (i, _c) in zip(picks, rows, strict=True)]
+        self.links += [
+            ("stock.picking", p, i) for p, (i, _c) in zip(picks, rows, strict=True)
+        ]
         self.progress(f"{count} done returns")
 
     def make_repairs(self):
@@ -618,7 +674,9 @@ class Populate:
                     for i, c in rows[start : start + 500]
                 ]
             )
-        self.links += [("repair.order", r, i) for r, (i, _c) in zip(repairs.ids, rows, strict=True)]
+        self.links += [
+            ("repair.order", r, i) for r, (i, _c) in zip(repairs.ids, rows, strict=True)
+        ]
         self.progress(f"{len(repairs)} draft repair orders")
 
     def make_coupons(self):
@@ -627,9 +685,14 @@ class Populate:
             {"name": "Bench Goodwill Coupons", "program_type": "coupons"}
         )
         cards = self.env["loyalty.card"].create(
-            [{"program_id": program.id, "partner_id": c["customer"], "points": 1} for _i, c in rows]
+            [
+                {"program_id": program.id, "partner_id": c["customer"], "points": 1}
+                for _i, c in rows
+            ]
         )
-        self.links += [("loyalty.card", r, i) for r, (i, _c) in zip(cards.ids, rows, strict=True)]
+        self.links += [
+            ("loyalty.card", r, i) for r, (i, _c) in zip(cards.ids, rows, strict=True)
+        ]
         self.progress(f"{len(cards)} coupons")
 
     def make_tasks(self):
@@ -646,11 +709,15 @@ class Populate:
                     for i, c in rows[start : start + 500]
                 ]
             )
-        self.links += [("project.task", r, i) for r, (i, _c) in zip(tasks.ids, rows, strict=True)]
+        self.links += [
+            ("project.task", r, i) for r, (i, _c) in zip(tasks.ids, rows, strict=True)
+        ]
         self.progress(f"{len(tasks)} tasks")
 
     def save_links(self):
-        self.cr.execute("CREATE TABLE bench_link (model varchar, res_id int, ticket_id int)")
+        self.cr.execute(
+            "CREATE TABLE bench_link (model varchar, res_id int, ticket_id int)"
+        )
         self.cr.execute(
             "INSERT INTO bench_link SELECT * FROM unnest(%s::varchar[], %s::int4[], %s::int4[])",
             [

@@ -27,7 +27,8 @@ LIST_LIMIT = 80
 WARMUP = 2
 
 
-# =========================================================================== field specification
+# =========================================================================== field
+# specification
 def fields_spec(env, model, node):
     """The web client's specification for the fields under ``node`` (an arch element)."""
     spec = {}
@@ -35,7 +36,9 @@ def fields_spec(env, model, node):
         if child.tag == "field":
             field = env[model]._fields.get(child.get("name"))
             if field is not None:
-                spec[field.name] = merge(spec.get(field.name, {}), field_spec(env, field, child))
+                spec[field.name] = merge(
+                    spec.get(field.name, {}), field_spec(env, field, child)
+                )
         else:
             for name, sub in fields_spec(env, model, child).items():
                 spec[name] = merge(spec.get(name, {}), sub)
@@ -78,7 +81,11 @@ def view_arch(env, model, view_type, view_id=False):
 
 def relations_of(spec):
     """The relations a form shows: relational fields not always hidden, and counts."""
-    return [name for name, sub in spec.items() if sub.get("fields") or name.endswith("_count")]
+    return [
+        name
+        for name, sub in spec.items()
+        if sub.get("fields") or name.endswith("_count")
+    ]
 
 
 def display_cost(side, ticket_id, relations, runs):
@@ -89,7 +96,9 @@ def display_cost(side, ticket_id, relations, runs):
     with side.registry.cursor() as cr:
         env = api.Environment(cr, 1, {})
         ticket = env["helpdesk.ticket"].browse(ticket_id)
-        values = {name: ticket[name] for name in relations if not name.endswith("_count")}
+        values = {
+            name: ticket[name] for name in relations if not name.endswith("_count")
+        }
     costs = {}
     for name in relations:
         record = values.get(name)
@@ -110,7 +119,8 @@ def display_cost(side, ticket_id, relations, runs):
     return costs
 
 
-# =========================================================================== database side
+# =========================================================================== database
+# side
 class Side:
     """One database as the agent sees it."""
 
@@ -188,7 +198,9 @@ def rpc(model, method, *args, **kwargs):
     """A JSON-RPC call of the web client: ``call_kw`` with the user's context."""
 
     def work(env):
-        return call_kw(env[model], method, list(args), {**kwargs, "context": env.context})
+        return call_kw(
+            env[model], method, list(args), {**kwargs, "context": env.context}
+        )
 
     return work
 
@@ -220,11 +232,15 @@ def press_button(button, ticket_id):
     from odoo.addons.web.controllers.utils import clean_action
 
     def work(env):
-        action = call_kw(env["helpdesk.ticket"], button, [[ticket_id]], {"context": env.context})
+        action = call_kw(
+            env["helpdesk.ticket"], button, [[ticket_id]], {"context": env.context}
+        )
         action = clean_action(action, env=env)
         context = action.get("context") or {}
         if isinstance(context, str):
-            action["context"] = safe_eval(context, {"active_id": ticket_id, "uid": env.uid})
+            action["context"] = safe_eval(
+                context, {"active_id": ticket_id, "uid": env.uid}
+            )
         return action
 
     return work
@@ -236,16 +252,22 @@ def open_form(side, action):
     model = action["res_model"]
     view_id = next((vid for vid, kind in action["views"] if kind == "form"), False)
     with side.registry.cursor() as cr:
-        env = api.Environment(cr, side.uid, {**side.context, **action.get("context", {})})
+        env = api.Environment(
+            cr, side.uid, {**side.context, **action.get("context", {})}
+        )
         spec = fields_spec(env, model, view_arch(env, model, "form", view_id))
 
     def work(env):
         wizard_env = env(context={**env.context, **action.get("context", {})})
         if action.get("res_id"):
             args = [[action["res_id"]], spec]
-            return call_kw(wizard_env[model], "web_read", args, {"context": wizard_env.context})
+            return call_kw(
+                wizard_env[model], "web_read", args, {"context": wizard_env.context}
+            )
         args = [[], {}, [], spec]
-        return call_kw(wizard_env[model], "onchange", args, {"context": wizard_env.context})
+        return call_kw(
+            wizard_env[model], "onchange", args, {"context": wizard_env.context}
+        )
 
     return work
 
@@ -257,7 +279,11 @@ def core_form_action(mgmt, action):
     ``default_repair_picking_id``) become plain ``default_<field>``; keys for fields this addon
     adds are left out."""
     model = action["res_model"]
-    if action.get("target") == "new" or action.get("res_id") or model not in mgmt.registry:
+    if (
+        action.get("target") == "new"
+        or action.get("res_id")
+        or model not in mgmt.registry
+    ):
         return None
     fields = mgmt.registry[model]._fields
     prefix = model.split(".")[0] + "_"
@@ -289,14 +315,18 @@ def measure_counts(mgmt, addon, rows, notes):
     """The count fields the addon adds to the ticket, for a page of tickets."""
     from bench import COUNT_MAX_QUERIES
 
-    # Counts: one grouped query for a page of tickets. A record rule may cost a query of its
-    # own once per request (loyalty's company rule reads the companies' parent_path): that does
-    # not grow with the page, so the budget is one grouped count, and nothing more for 80
-    # tickets than for one.
-    for name in sorted(f for f in addon.ticket_fields - mgmt.ticket_fields if f.endswith("_count")):
+    # Counts: one grouped query for a page of tickets. A record rule may cost a query of
+    # its own once per request (loyalty's company rule reads the companies'
+    # parent_path): that does not grow with the page, so the budget is one grouped
+    # count, and nothing more for 80 tickets than for one.
+    for name in sorted(
+        f for f in addon.ticket_fields - mgmt.ticket_fields if f.endswith("_count")
+    ):
 
         def count(ids, name=name):
-            return lambda side: lambda env: env["helpdesk.ticket"].browse(ids).mapped(name)
+            return (
+                lambda side: lambda env: env["helpdesk.ticket"].browse(ids).mapped(name)
+            )
 
         try:
             numbers = timed([addon], 1, count(addon.page))[addon.dbname]
@@ -333,18 +363,26 @@ def measure(args):
     mgmt, addon = Side(args.dbnames[0]), Side(args.dbnames[1])
     both = [mgmt, addon]
     rows, notes = [], []
-    added = {name: sub for name, sub in addon.form_spec.items() if name not in mgmt.form_spec}
+    added = {
+        name: sub for name, sub in addon.form_spec.items() if name not in mgmt.form_spec
+    }
     relations = relations_of(added)
 
     def side_by_side(label, numbers, extra_queries, time_ratio, extra_ms=0.0):
         base, ours = numbers[mgmt.dbname], numbers[addon.dbname]
-        # The machine's load changes from second to second: each run of ours is compared with
-        # the run of helpdesk_mgmt made just before or after it, and the ratios' median kept.
+        # The machine's load changes from second to second: each run of ours is compared
+        # with the run of helpdesk_mgmt made just before or after it, and the ratios'
+        # median kept.
         ratio = statistics.median(
-            b and a / b for a, b in zip(ours.pop("times"), base.pop("times"), strict=True)
+            b and a / b
+            for a, b in zip(ours.pop("times"), base.pop("times"), strict=True)
         )
         ok = ours["queries"] <= base["queries"] + extra_queries
-        budget = f"q <= {base['queries']}+{extra_queries}" if extra_queries else "no extra query"
+        budget = (
+            f"q <= {base['queries']}+{extra_queries}"
+            if extra_queries
+            else "no extra query"
+        )
         if time_ratio:
             max_ratio = time_ratio * (base["ms"] + extra_ms) / base["ms"]
             ok = ok and ratio <= max_ratio
@@ -370,12 +408,16 @@ def measure(args):
 
         def form(side, key=key):
             spec = side.form_spec
-            return rpc("helpdesk.ticket", "web_read", [side.tickets[key]], specification=spec)
+            return rpc(
+                "helpdesk.ticket", "web_read", [side.tickets[key]], specification=spec
+            )
 
         costs = display_cost(addon, addon.tickets[key], relations, args.runs)
         notes.append(
             f"{label}: what Odoo itself needs to show each after-sales relation: "
-            + ", ".join(f"{name} {c['queries']} q/{c['ms']:.1f} ms" for name, c in costs.items())
+            + ", ".join(
+                f"{name} {c['queries']} q/{c['ms']:.1f} ms" for name, c in costs.items()
+            )
         )
         side_by_side(
             label,
@@ -391,7 +433,9 @@ def measure(args):
             limit=LIST_LIMIT, order="", count_limit=10001,
         )  # fmt: skip
 
-    side_by_side(f"Ticket list ({LIST_LIMIT} records)", timed(both, args.runs, listing), 0, None)
+    side_by_side(
+        f"Ticket list ({LIST_LIMIT} records)", timed(both, args.runs, listing), 0, None
+    )
 
     measure_counts(mgmt, addon, rows, notes)
 
@@ -400,27 +444,41 @@ def measure(args):
     for button, label in addon.header_buttons():
         if button in mgmt_buttons:
             continue
-        for key, what in (("full", "order/product/lot set"), ("big_customer", "customer only")):
+        for key, what in (
+            ("full", "order/product/lot set"),
+            ("big_customer", "customer only"),
+        ):
             button_work = press_button(button, addon.tickets[key])
             try:
                 action = addon.call(button_work)[0]
             except UserError as error:
-                notes.append(f"{label} ({what}): not measured, the button refuses: {error}")
+                notes.append(
+                    f"{label} ({what}): not measured, the button refuses: {error}"
+                )
                 continue
             if action.get("type") != "ir.actions.act_window":
-                notes.append(f"{label} ({what}): the button opens no form ({action.get('type')})")
+                notes.append(
+                    f"{label} ({what}): the button opens no form ({action.get('type')})"
+                )
                 continue
-            pressed = timed([addon], args.runs, lambda side, work=button_work: work)[addon.dbname]
+            pressed = timed([addon], args.runs, lambda side, work=button_work: work)[
+                addon.dbname
+            ]
             form_work = open_form(addon, action)
-            numbers = timed([addon], args.runs, lambda side, work=form_work: work)[addon.dbname]
+            numbers = timed([addon], args.runs, lambda side, work=form_work: work)[
+                addon.dbname
+            ]
             max_queries, base = WIZARD_MAX_QUERIES, {}
             core_action = core_form_action(mgmt, action)
             if core_action:
-                # Not a wizard of ours but Odoo's own form (Repair): held to what that form,
-                # prefilled with the same values, costs without this addon.
+                # Not a wizard of ours but Odoo's own form (Repair): held to what that
+                # form, prefilled with the same values, costs without this addon.
                 core_work = open_form(mgmt, core_action)
-                base = timed([mgmt], args.runs, lambda side, work=core_work: work)[mgmt.dbname]
-                # As for the ticket form: one query more per relation the addon shows on it.
+                base = timed([mgmt], args.runs, lambda side, work=core_work: work)[
+                    mgmt.dbname
+                ]
+                # As for the ticket form: one query more per relation the addon shows on
+                # it.
                 added = added_relations(mgmt, addon, action)
                 max_queries = max(WIZARD_MAX_QUERIES, base["queries"] + len(added))
             ok = numbers["queries"] <= max_queries and numbers["ms"] <= WIZARD_MAX_MS

@@ -32,8 +32,8 @@ LOCAL = ROOT / ".local"
 DEMO_DB = "after_sales_demo"
 PG_PORT = 54329
 DB_USER = "odoo"
-# Installed beside the addon in test databases, never a dependency of it: the coupons' share
-# link (/coupon/<code>) belongs to eCommerce, and the tests follow it for real.
+# Installed beside the addon in test databases, never a dependency of it: the coupons'
+# share link (/coupon/<code>) belongs to eCommerce, and the tests follow it for real.
 TEST_EXTRA_MODULES = ("website_sale_loyalty",)
 
 
@@ -46,7 +46,8 @@ def die(msg, code=2):
     sys.exit(code)
 
 
-# --------------------------------------------------------------------------- prerequisites
+# ---------------------------------------------------------------------------
+# prerequisites
 def require_odoo():
     """Stop at once, loudly, when Odoo 18.0 is not importable: nothing here works without it."""
     probe = subprocess.run(
@@ -100,7 +101,10 @@ def install_requirements():
     missing = missing_requirements()
     if not missing:
         return
-    if any(m.lower().startswith("odoo") and not m.lower().startswith("odoo-") for m in missing):
+    if any(
+        m.lower().startswith("odoo") and not m.lower().startswith("odoo-")
+        for m in missing
+    ):
         die("Odoo 18.0 is installed in an unexpected version; see requirements.txt.")
     if any(m.lower().startswith("rlpycairo") for m in missing):
         require_cairo_headers()
@@ -112,7 +116,10 @@ def require_cairo_headers():
     """reportlab 4 draws PNG barcodes (coupon e-mails) through rlPyCairo, whose pycairo is
     built against the system's cairo."""
     probe = ["pkg-config", "--exists", "cairo"]
-    if shutil.which("pkg-config") and subprocess.run(probe, check=False).returncode == 0:
+    if (
+        shutil.which("pkg-config")
+        and subprocess.run(probe, check=False).returncode == 0
+    ):
         return
     apt_install(["libcairo2-dev", "pkg-config"], "cairo's headers to build pycairo")
     if subprocess.run(probe, check=False).returncode != 0:
@@ -133,7 +140,12 @@ def apt_install(packages, why):
 
 
 def find_chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+    for name in (
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
         path = shutil.which(name)
         if path:
             return path
@@ -149,8 +161,8 @@ def require_chromium():
         die("Chromium is required for the browser tests: apt-get install chromium")
 
 
-# Debian packages behind the commands the worksheet PDF needs: Odoo prints with wkhtmltopdf,
-# and the tests read the printed text back with pdftotext.
+# Debian packages behind the commands the worksheet PDF needs: Odoo prints with
+# wkhtmltopdf, and the tests read the printed text back with pdftotext.
 PDF_TOOLS = {"wkhtmltopdf": "wkhtmltopdf", "pdftotext": "poppler-utils"}
 
 
@@ -162,7 +174,9 @@ def require_pdf_tools(commands):
     still = [cmd for cmd in missing if not shutil.which(cmd)]
     if still:
         packages = " ".join(PDF_TOOLS[cmd] for cmd in still)
-        die(f"{', '.join(still)} required for the worksheet PDF: apt-get install {packages}")
+        die(
+            f"{', '.join(still)} required for the worksheet PDF: apt-get install {packages}"
+        )
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -184,8 +198,9 @@ class Postgres:
         self.os_user = None
         base = LOCAL / "postgres"
         if os.geteuid() == 0:
-            # initdb refuses to run as root: the cluster belongs to the `postgres` account,
-            # which must be able to reach its folder (not the case under /root, say).
+            # initdb refuses to run as root: the cluster belongs to the `postgres`
+            # account, which must be able to reach its folder (not the case under /root,
+            # say).
             self.os_user = "postgres"
             self._ensure_os_user()
             if not self._reachable(base):
@@ -202,7 +217,9 @@ class Postgres:
         try:
             pwd.getpwnam(self.os_user)
         except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", self.os_user], check=True)
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", self.os_user], check=True
+            )
 
     def _reachable(self, path):
         """The cluster owner must be able to traverse every folder above its own."""
@@ -231,11 +248,15 @@ class Postgres:
 
     def start(self):
         if self.external:
-            say(f"using your PostgreSQL server at {self.host}:{self.port} as {self.user}")
+            say(
+                f"using your PostgreSQL server at {self.host}:{self.port} as {self.user}"
+            )
             return
         for tool in ("initdb", "pg_ctl"):
             if not shutil.which(tool):
-                die(f"PostgreSQL server binaries are required ({tool} not found on PATH).")
+                die(
+                    f"PostgreSQL server binaries are required ({tool} not found on PATH)."
+                )
         self._make_dir(self.base)
         self._make_dir(Path(self.host))
         if not (self.data / "PG_VERSION").exists():
@@ -256,7 +277,9 @@ class Postgres:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-        status = self._as_owner(["pg_ctl", "-D", str(self.data), "status"], capture_output=True)
+        status = self._as_owner(
+            ["pg_ctl", "-D", str(self.data), "status"], capture_output=True
+        )
         if status.returncode == 0:
             say("private PostgreSQL cluster already running; reusing it")
             return
@@ -289,7 +312,11 @@ class Postgres:
             say("private PostgreSQL cluster stopped")
 
     def odoo_args(self):
-        args = [f"--db_host={self.host}", f"--db_port={self.port}", f"--db_user={self.user}"]
+        args = [
+            f"--db_host={self.host}",
+            f"--db_port={self.port}",
+            f"--db_user={self.user}",
+        ]
         if self.password:
             args.append(f"--db_password={self.password}")
         return args
@@ -310,8 +337,8 @@ class Postgres:
 # --------------------------------------------------------------------------- Odoo
 def addons_path(odoo_pkg):
     """Odoo's own addons, pip-installed OCA addons, and this repository under its module name."""
-    # Outside the repository: a link to the repository inside it would be a loop for Odoo's
-    # walks over the module's folder (translation export, for one).
+    # Outside the repository: a link to the repository inside it would be a loop for
+    # Odoo's walks over the module's folder (translation export, for one).
     digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
     link_dir = Path(tempfile.gettempdir()) / f"{MODULE}-addons-{digest}"
     link_dir.mkdir(parents=True, exist_ok=True)
@@ -344,7 +371,9 @@ def odoo_cmd(pg, odoo_pkg, *args):
 def run_odoo(cmd, log_file=os.devnull, on_line=None):
     """Run Odoo, echo its output, return (returncode, output lines)."""
     lines = []
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     with open(log_file, "w") as log:
         try:
             for line in proc.stdout:
@@ -379,14 +408,23 @@ def serve(args):
         say(f"updating {MODULE} in the demo database {DEMO_DB}")
         init = ["-u", MODULE]
     else:
-        say(f"creating the demo database {DEMO_DB} with {MODULE} and demo data (a few minutes)")
+        say(
+            f"creating the demo database {DEMO_DB} with {MODULE} and demo data (a few minutes)"
+        )
         init = ["-i", MODULE]
-    rc, lines = run_odoo(odoo_cmd(pg, odoo_pkg, "-d", DEMO_DB, *init, "--stop-after-init"))
+    rc, lines = run_odoo(
+        odoo_cmd(pg, odoo_pkg, "-d", DEMO_DB, *init, "--stop-after-init")
+    )
     if rc or any(DEMO_FAILED_RE.search(line) for line in lines):
         pg.psql("postgres", f'DROP DATABASE IF EXISTS "{DEMO_DB}"')
-        die(f"Odoo could not prepare the demo database {DEMO_DB} (exit {rc}); see above.", rc or 1)
+        die(
+            f"Odoo could not prepare the demo database {DEMO_DB} (exit {rc}); see above.",
+            rc or 1,
+        )
     url = f"http://localhost:{args.port}"
-    banner = f"Odoo is ready at {url}  --  login: admin  password: admin  (Ctrl-C stops it)"
+    banner = (
+        f"Odoo is ready at {url}  --  login: admin  password: admin  (Ctrl-C stops it)"
+    )
 
     def announce(line):
         if "HTTP service (werkzeug) running" in line:
@@ -408,7 +446,9 @@ def serve(args):
 
 
 # --------------------------------------------------------------------------- tests
-RESULT_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+RESULT_RE = re.compile(
+    r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
+)
 FAILED_TEST_RE = re.compile(r" ERROR \S+ \S+: (?:FAIL|ERROR): (?:Subtest )?(\S+)")
 SKIP_RE = re.compile(r" INFO \S+ (\S+): skipped (.*)$")
 DEMO_FAILED_RE = re.compile(r"Module (\S+) demo data failed to install")
@@ -451,7 +491,8 @@ def test(args):
     require_pdf_tools(["wkhtmltopdf", "pdftotext"])
     pg = Postgres()
     pg.start()
-    # --db: a database kept between runs, updated rather than installed (quicker iterations).
+    # --db: a database kept between runs, updated rather than installed (quicker
+    # iterations).
     dbname = args.db or f"after_sales_test_{os.getpid()}"
     if args.db and module_installed(pg, dbname):
         # -i on an installed module would reload its data: only the missing extras.
@@ -461,8 +502,11 @@ def test(args):
         init = ["-i", ",".join((MODULE, *TEST_EXTRA_MODULES))]
     log_file = LOCAL / "test.log"
     tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
-    # --test-file: a core test file (e.g. Odoo's own stock tests) run with this addon installed.
-    selection = [f"--test-file={args.test_file}"] if args.test_file else [f"--test-tags={tags}"]
+    # --test-file: a core test file (e.g. Odoo's own stock tests) run with this addon
+    # installed.
+    selection = (
+        [f"--test-file={args.test_file}"] if args.test_file else [f"--test-tags={tags}"]
+    )
     tags = args.test_file or tags
     say(f"running {tags} on the throwaway database {dbname} (log: {log_file})")
     started = time.time()
@@ -497,8 +541,8 @@ def test(args):
         print("0 passed, 1 failed")
         return 1
     run, failed = counts
-    # Odoo only warns when demo data fails, and goes on without it: the demo is part of the
-    # product, so that is a failure here.
+    # Odoo only warns when demo data fails, and goes on without it: the demo is part of
+    # the product, so that is a failure here.
     for module in {m.group(1) for m in map(DEMO_FAILED_RE.search, lines) if m}:
         print(f"[dev] demo data of {module} failed to install (counted as failed)")
         failed += 1
@@ -516,7 +560,8 @@ def test(args):
     return 1 if (failed or skips) else 0
 
 
-# --------------------------------------------------------------------------- uninstall test
+# --------------------------------------------------------------------------- uninstall
+# test
 UNINSTALL_TEST = ROOT / "tests" / "test_uninstall.py"
 UNINSTALL_RAN_RE = re.compile(r"^Ran (\d+) tests?", re.MULTILINE)
 UNINSTALL_FAILED_RE = re.compile(r"^FAILED \((.*)\)", re.MULTILINE)
@@ -530,7 +575,9 @@ def run_uninstall_test(pg, odoo_pkg, dbname, log_file):
     pg.psql("postgres", f'DROP DATABASE IF EXISTS "{copy}"')
     created = pg.psql("postgres", f'CREATE DATABASE "{copy}" TEMPLATE "{dbname}"')
     if created.returncode:
-        print(f"[dev] could not copy {dbname} for the uninstall test: {created.stderr.strip()}")
+        print(
+            f"[dev] could not copy {dbname} for the uninstall test: {created.stderr.strip()}"
+        )
         return 1, 1
     odoo_args = [
         f"--addons-path={addons_path(odoo_pkg)}",
@@ -561,7 +608,9 @@ def run_uninstall_test(pg, odoo_pkg, dbname, log_file):
     if not ran:
         return 1, 1
     failed = UNINSTALL_FAILED_RE.search(output)
-    failures = sum(int(n) for n in re.findall(r"=(\d+)", failed.group(1))) if failed else 0
+    failures = (
+        sum(int(n) for n in re.findall(r"=(\d+)", failed.group(1))) if failed else 0
+    )
     return int(ran.group(1)), failures or (1 if proc.returncode else 0)
 
 
@@ -575,7 +624,9 @@ def uninstall_test_process(_args):
 
     config.parse_config(json.loads(os.environ["HELPDESK_AFTER_SALES_ODOO_ARGS"]))
     initialize_sys_path()
-    spec = importlib.util.spec_from_file_location(f"{MODULE}_uninstall_test", UNINSTALL_TEST)
+    spec = importlib.util.spec_from_file_location(
+        f"{MODULE}_uninstall_test", UNINSTALL_TEST
+    )
     test_module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(test_module)
     suite = unittest.defaultTestLoader.loadTestsFromModule(test_module)
@@ -583,7 +634,8 @@ def uninstall_test_process(_args):
     return 0 if result.wasSuccessful() else 1
 
 
-# --------------------------------------------------------------------------- translations
+# ---------------------------------------------------------------------------
+# translations
 LANGS = ("sv", "es", "ko")
 
 
@@ -594,7 +646,9 @@ def merge_catalog(pot_path, po_path):
 
     template = polib.pofile(str(pot_path))
     old = polib.pofile(str(po_path)) if po_path.exists() else None
-    known = {(e.msgctxt, e.msgid): e.msgstr for e in old or [] if e.msgstr and not e.obsolete}
+    known = {
+        (e.msgctxt, e.msgid): e.msgstr for e in old or [] if e.msgstr and not e.obsolete
+    }
     catalog = polib.POFile(wrapwidth=template.wrapwidth)
     catalog.header = template.header
     catalog.metadata = dict(template.metadata)
@@ -621,7 +675,9 @@ def pot(args):
     pg.start()
     init = ["-u", MODULE] if module_installed(pg, args.db) else ["-i", MODULE]
     rc, _lines = run_odoo(
-        odoo_cmd(pg, odoo_pkg, "-d", args.db, *init, "--stop-after-init", "--log-level=warn")
+        odoo_cmd(
+            pg, odoo_pkg, "-d", args.db, *init, "--stop-after-init", "--log-level=warn"
+        )
     )
     if rc:
         die(f"Odoo could not install/update {MODULE} on {args.db} (exit {rc}).", rc)
@@ -652,22 +708,31 @@ def main():
     p_serve.add_argument("--port", type=int, default=8069)
     p_serve.set_defaults(func=serve)
     p_test = sub.add_parser("test", help="run the whole test suite")
-    p_test.add_argument("--only", help="a test class or method tag part, e.g. TestTeamSettings")
+    p_test.add_argument(
+        "--only", help="a test class or method tag part, e.g. TestTeamSettings"
+    )
     p_test.add_argument("--keep", action="store_true", help="keep the test database")
     p_test.add_argument(
-        "--test-file", help="run this test file instead (Odoo's own, with the addon installed)"
+        "--test-file",
+        help="run this test file instead (Odoo's own, with the addon installed)",
     )
     p_test.add_argument(
-        "--db", help="run on this database, kept: installed the first time, then updated"
+        "--db",
+        help="run on this database, kept: installed the first time, then updated",
     )
     p_test.set_defaults(func=test)
-    p_uninstall = sub.add_parser("_uninstall-test")  # internal: see run_uninstall_test()
+    p_uninstall = sub.add_parser(
+        "_uninstall-test"
+    )  # internal: see run_uninstall_test()
     p_uninstall.set_defaults(func=uninstall_test_process)
-    p_pot = sub.add_parser("pot", help="regenerate i18n/*.pot and merge it into the .po files")
+    p_pot = sub.add_parser(
+        "pot", help="regenerate i18n/*.pot and merge it into the .po files"
+    )
     p_pot.add_argument("--db", required=True, help="a kept database to export from")
     p_pot.set_defaults(func=pot)
     args = parser.parse_args()
-    # SIGTERM ends the command like Ctrl-C: Odoo stops, then the private cluster (atexit).
+    # SIGTERM ends the command like Ctrl-C: Odoo stops, then the private cluster
+    # (atexit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sys.exit(args.func(args))

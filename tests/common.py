@@ -23,7 +23,9 @@ class AfterSalesCase(TransactionCase):
             name="After-Sales Agent",
             groups="helpdesk_mgmt.group_helpdesk_user",
         )
-        cls.customer = cls.env["res.partner"].create({"name": "Oak Customer", "is_company": True})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Oak Customer", "is_company": True}
+        )
         cls.contact = cls.env["res.partner"].create(
             {"name": "Oak Contact", "parent_id": cls.customer.id}
         )
@@ -98,7 +100,9 @@ class AfterSalesCase(TransactionCase):
                             "product_id": product.id,
                             "quantity": 1,
                             "price_unit": product.list_price,
-                            "sale_line_ids": [Command.set(order_line.ids if order_line else [])],
+                            "sale_line_ids": [
+                                Command.set(order_line.ids if order_line else [])
+                            ],
                         }
                     )
                 ],

@@ -37,8 +37,8 @@ class CouponsCase(AfterSalesCase):
 
     @classmethod
     def _create_program(cls, name, program_type, **values):
-        # As the Loyalty app does: the type's rewards and communications come with its default
-        # (a program_type value alone brings neither).
+        # As the Loyalty app does: the type's rewards and communications come with its
+        # default (a program_type value alone brings neither).
         return (
             cls.env["loyalty.program"]
             .with_context(default_program_type=program_type)
@@ -50,7 +50,9 @@ class CouponsCase(AfterSalesCase):
         action = (ticket or self.ticket).with_user(user).action_generate_coupon()
         self.assertEqual(action["res_model"], "helpdesk.coupon.generate")
         return Form(
-            self.env[action["res_model"]].with_user(user).with_context(**action["context"]),
+            self.env[action["res_model"]]
+            .with_user(user)
+            .with_context(**action["context"]),
             view=view,
         )
 
@@ -74,7 +76,9 @@ class TestCoupons(CouponsCase, MockEmail):
         )
         self.ticket.message_subscribe(follower.ids)
         self.assertTrue(
-            self.program.communication_plan_ids.filtered(lambda c: c.trigger == "create"),
+            self.program.communication_plan_ids.filtered(
+                lambda c: c.trigger == "create"
+            ),
             "the program would mail each new coupon by itself",
         )
         valid_until = Date.today() + timedelta(days=30)
@@ -83,7 +87,9 @@ class TestCoupons(CouponsCase, MockEmail):
             self.assertEqual(wizard.partner_id, self.contact)
             action = wizard.action_coupon_generate_send()
             self.env.flush_all()
-            self.assertFalse(self._new_mails, "no 'at creation' e-mail besides the agent's")
+            self.assertFalse(
+                self._new_mails, "no 'at creation' e-mail besides the agent's"
+            )
             coupon = self.ticket.coupon_ids
             self.assertEqual(len(coupon), 1)
             self.assertEqual(coupon.program_id, self.program)
@@ -106,7 +112,9 @@ class TestCoupons(CouponsCase, MockEmail):
             composer.save().action_send_mail()
             self.env.flush_all()
 
-        to_customer = [mail for mail in self._mails if self.contact.email in str(mail["email_to"])]
+        to_customer = [
+            mail for mail in self._mails if self.contact.email in str(mail["email_to"])
+        ]
         self.assertEqual(len(to_customer), 1, "exactly one e-mail to the customer")
         mail = to_customer[0]
         self.assertIn(coupon.code, mail["body"])
@@ -114,7 +122,8 @@ class TestCoupons(CouponsCase, MockEmail):
             [m for m in self._mails if follower.email in str(m["email_to"])],
             "the ticket's followers get it too",
         )
-        # The attached coupon carries its barcode, really drawn (reportlab's PNG renderer).
+        # The attached coupon carries its barcode, really drawn (reportlab's PNG
+        # renderer).
         (attachment,) = mail["attachments"]
         match = re.search(rb"data:image/png;base64,([A-Za-z0-9+/=]+)", attachment[1])
         self.assertTrue(match, "the coupon's barcode image is in the attachment")
@@ -124,7 +133,11 @@ class TestCoupons(CouponsCase, MockEmail):
 
         notes = self.ticket.message_ids.mapped("body")
         self.assertTrue(
-            [body for body in notes if "sent by e-mail" in body and coupon.code in body],
+            [
+                body
+                for body in notes
+                if "sent by e-mail" in body and coupon.code in body
+            ],
             "the sent e-mail is logged on the ticket",
         )
         self.assertTrue(
@@ -132,7 +145,9 @@ class TestCoupons(CouponsCase, MockEmail):
             "the ticket's chatter links to the coupon",
         )
         self.assertTrue(
-            coupon.message_ids.filtered(lambda m: f'data-oe-id="{self.ticket.id}"' in m.body),
+            coupon.message_ids.filtered(
+                lambda m: f'data-oe-id="{self.ticket.id}"' in m.body
+            ),
             "the coupon's chatter links back to the ticket",
         )
         self.assertEqual(self.ticket.with_user(self.sales_agent).coupons_count, 1)
@@ -159,7 +174,9 @@ class TestCoupons(CouponsCase, MockEmail):
             self.skipTest("eCommerce (website_sale_loyalty) is not installed")
         wizard = self._new_wizard()
         action = wizard.action_coupon_generate_share()
-        self.assertEqual((action["res_model"], action["res_id"]), (wizard._name, wizard.id))
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), (wizard._name, wizard.id)
+        )
         self.assertEqual(action["name"], "Share Coupons")
         share = Form(wizard, view=action["views"][0][0])
         code = self.ticket.coupon_ids.code
@@ -169,11 +186,14 @@ class TestCoupons(CouponsCase, MockEmail):
 
     def test_share_without_ecommerce(self):
         self.assertEqual(
-            self.env["helpdesk.coupon.generate"]._can_share_link(), "coupon.share" in self.env
+            self.env["helpdesk.coupon.generate"]._can_share_link(),
+            "coupon.share" in self.env,
         )
         wizard = self._new_wizard()
         with patch.object(
-            self.registry["helpdesk.coupon.generate"], "_can_share_link", return_value=False
+            self.registry["helpdesk.coupon.generate"],
+            "_can_share_link",
+            return_value=False,
         ):
             action = wizard.action_coupon_generate_share()
             share = Form(wizard, view=action["views"][0][0])
@@ -183,7 +203,9 @@ class TestCoupons(CouponsCase, MockEmail):
             self.assertFalse(share._get_modifier("coupon_code", "invisible"))
 
     def test_program_preselected_when_alone(self):
-        programs = self.env["loyalty.program"].search([("program_type", "=", "coupons")])
+        programs = self.env["loyalty.program"].search(
+            [("program_type", "=", "coupons")]
+        )
         (programs - self.program).action_archive()
         self.assertEqual(self._coupon_form().program_id, self.program)
 
@@ -237,7 +259,9 @@ class TestCoupons(CouponsCase, MockEmail):
         program = self._create_program(
             "Foreign goodwill", "coupons", company_id=self.other_company.id
         )
-        self._assert_refused(ValidationError, "belongs to Other Company AS", program_id=program.id)
+        self._assert_refused(
+            ValidationError, "belongs to Other Company AS", program_id=program.id
+        )
 
     def test_refuses_program_without_reward(self):
         program = self.env["loyalty.program"].create(
@@ -247,7 +271,9 @@ class TestCoupons(CouponsCase, MockEmail):
 
     def test_refuses_past_expiration(self):
         yesterday = Date.today() - timedelta(days=1)
-        self._assert_refused(ValidationError, "cannot expire in the past", valid_until=yesterday)
+        self._assert_refused(
+            ValidationError, "cannot expire in the past", valid_until=yesterday
+        )
         # Today is still fine.
         self._new_wizard_for(self.ticket, valid_until=Date.today())._generate_coupon()
         self.assertEqual(self.ticket.coupon_ids.expiration_date, Date.today())
@@ -267,7 +293,10 @@ class TestCoupons(CouponsCase, MockEmail):
     def test_second_click_creates_no_second_coupon(self):
         wizard = self._new_wizard()
         wizard.action_coupon_generate_share()
-        for action in (wizard.action_coupon_generate_share, wizard.action_coupon_generate_send):
+        for action in (
+            wizard.action_coupon_generate_share,
+            wizard.action_coupon_generate_send,
+        ):
             with self.assertRaisesRegex(UserError, "already generated"):
                 action()
         self.assertEqual(len(self.ticket.coupon_ids), 1)
@@ -284,7 +313,9 @@ class TestCoupons(CouponsCase, MockEmail):
 
     def test_refuses_another_customer(self):
         self._assert_refused(
-            ValidationError, "only be given to its customer", partner_id=self.other_customer.id
+            ValidationError,
+            "only be given to its customer",
+            partner_id=self.other_customer.id,
         )
 
     def test_refuses_another_company(self):
@@ -297,7 +328,9 @@ class TestCoupons(CouponsCase, MockEmail):
                 "fsm_project_id": False,
             }
         )
-        ticket = self.ticket.copy({"team_id": team.id, "company_id": self.other_company.id})
+        ticket = self.ticket.copy(
+            {"team_id": team.id, "company_id": self.other_company.id}
+        )
         outsider = new_test_user(
             self.env,
             login="as_outsider",
@@ -306,12 +339,19 @@ class TestCoupons(CouponsCase, MockEmail):
         self._assert_refused(AccessError, "", ticket=ticket, user=outsider)
         # The ticket's own company, forged.
         self._assert_refused(
-            ValidationError, "are given in its company", company_id=self.other_company.id
+            ValidationError,
+            "are given in its company",
+            company_id=self.other_company.id,
         )
         # The ticket of the other company with this company's program: refused too.
-        program = self._create_program("Here only", "coupons", company_id=self.company.id)
+        program = self._create_program(
+            "Here only", "coupons", company_id=self.company.id
+        )
         self._assert_refused(
-            ValidationError, "not to the ticket's company", ticket=ticket, program_id=program.id
+            ValidationError,
+            "not to the ticket's company",
+            ticket=ticket,
+            program_id=program.id,
         )
 
     # ------------------------------------------------------------------ access
@@ -347,7 +387,11 @@ class TestCoupons(CouponsCase, MockEmail):
     def test_sales_user_cannot_create_cards_outside(self):
         with self.assertRaises(AccessError):
             self.env["loyalty.card"].with_user(self.sales_agent).create(
-                {"program_id": self.program.id, "partner_id": self.contact.id, "points": 1}
+                {
+                    "program_id": self.program.id,
+                    "partner_id": self.contact.id,
+                    "points": 1,
+                }
             )
         for program_type in ("loyalty", "gift_card", "ewallet"):
             with self.subTest(program_type=program_type):
@@ -368,11 +412,21 @@ class TestCouponShareLink(HttpCase):
             {"name": "Link Customer", "email": "link.customer@example.com"}
         )
         portal_user = new_test_user(
-            self.env, login="as_link_customer", groups="base.group_portal", partner_id=customer.id
+            self.env,
+            login="as_link_customer",
+            groups="base.group_portal",
+            partner_id=customer.id,
         )
-        team = self.env["helpdesk.ticket.team"].create({"name": "Link Team", "use_coupons": True})
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Link Team", "use_coupons": True}
+        )
         ticket = self.env["helpdesk.ticket"].create(
-            {"name": "Late", "description": "Late", "team_id": team.id, "partner_id": customer.id}
+            {
+                "name": "Late",
+                "description": "Late",
+                "team_id": team.id,
+                "partner_id": customer.id,
+            }
         )
         program = (
             self.env["loyalty.program"]
@@ -380,7 +434,12 @@ class TestCouponShareLink(HttpCase):
             .create({"name": "Link goodwill"})
         )
         product = self.env["product.product"].create(
-            {"name": "Link Kettle", "list_price": 100.0, "sale_ok": True, "is_published": True}
+            {
+                "name": "Link Kettle",
+                "list_price": 100.0,
+                "sale_ok": True,
+                "is_published": True,
+            }
         )
         wizard = self.env["helpdesk.coupon.generate"].create(
             {"ticket_id": ticket.id, "program_id": program.id}
@@ -401,5 +460,7 @@ class TestCouponShareLink(HttpCase):
         order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
         self.assertEqual(len(order), 1)
         reward_line = order.order_line.filtered("reward_id")
-        self.assertEqual(reward_line.coupon_id, coupon, "the code is on the customer's cart")
+        self.assertEqual(
+            reward_line.coupon_id, coupon, "the code is on the customer's cart"
+        )
         self.assertAlmostEqual(order.amount_untaxed, 90.0)

@@ -29,7 +29,9 @@ class FsmCase(AfterSalesCase):
             {
                 "name": "Planned",
                 "sequence": 1,
-                "project_ids": [Command.set((cls.fsm_project | cls.other_fsm_project).ids)],
+                "project_ids": [
+                    Command.set((cls.fsm_project | cls.other_fsm_project).ids)
+                ],
             }
         )
 
@@ -38,7 +40,11 @@ class FsmCase(AfterSalesCase):
         action = (ticket or self.ticket).with_user(user).action_plan_intervention()
         self.assertEqual(action["res_model"], "helpdesk.create.fsm.task")
         self.assertEqual(action["target"], "new")
-        return Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+        return Form(
+            self.env[action["res_model"]]
+            .with_user(user)
+            .with_context(**action["context"])
+        )
 
     def _plan(self, ticket=None, **values):
         """Plan through the wizard as the agent would, then return the new task."""
@@ -54,7 +60,8 @@ class FsmCase(AfterSalesCase):
 
 @tagged("post_install", "-at_install")
 class TestFsm(FsmCase):
-    # ------------------------------------------------------------------ projects and teams
+    # ------------------------------------------------------------------ projects and
+    # teams
     def test_project_switched_to_fsm_goes_portal(self):
         project = self.env["project.project"].create(
             {"name": "Internal", "privacy_visibility": "employees"}
@@ -66,7 +73,8 @@ class TestFsm(FsmCase):
         )
         private.write({"is_fsm": True, "privacy_visibility": "followers"})
         self.assertEqual(private.privacy_visibility, "followers", "set otherwise: kept")
-        # Switched back and forth, a visibility chosen meanwhile is not overridden twice.
+        # Switched back and forth, a visibility chosen meanwhile is not overridden
+        # twice.
         created = self.env["project.project"].create(
             {"name": "Created FSM", "is_fsm": True, "privacy_visibility": "employees"}
         )
@@ -92,23 +100,31 @@ class TestFsm(FsmCase):
         self.assertIn(self.fsm_project, offered)
         self.assertNotIn(plain, offered)
         self.assertNotIn(foreign, offered)
-        with self.assertRaisesRegex(ValidationError, "Office Move is not a Field Service"):
+        with self.assertRaisesRegex(
+            ValidationError, "Office Move is not a Field Service"
+        ):
             self.team.with_user(self.manager).write({"fsm_project_id": plain.id})
         self.env.clear()
         with self.assertRaisesRegex(ValidationError, "belongs to Other Company AS"):
             self.team.with_user(self.manager).write({"fsm_project_id": foreign.id})
         self.env.clear()
-        archived = self.env["project.project"].create({"name": "Old FSM", "is_fsm": True})
+        archived = self.env["project.project"].create(
+            {"name": "Old FSM", "is_fsm": True}
+        )
         archived.action_archive()
         with self.assertRaisesRegex(ValidationError, "Old FSM is archived"):
             self.team.with_user(self.manager).write({"fsm_project_id": archived.id})
         self.env.clear()
         self.assertEqual(self.team.fsm_project_id, self.fsm_project)
-        self.team.with_user(self.manager).write({"fsm_project_id": self.other_fsm_project.id})
+        self.team.with_user(self.manager).write(
+            {"fsm_project_id": self.other_fsm_project.id}
+        )
         self.assertEqual(self.team.fsm_project_id, self.other_fsm_project)
 
     def test_project_of_a_team_stays_fsm(self):
-        with self.assertRaisesRegex(ValidationError, "Field Service project of helpdesk team"):
+        with self.assertRaisesRegex(
+            ValidationError, "Field Service project of helpdesk team"
+        ):
             self.fsm_project.is_fsm = False
         self.env.clear()
         with self.assertRaisesRegex(ValidationError, "After-Sales"):
@@ -127,7 +143,9 @@ class TestFsm(FsmCase):
         self.assertEqual(plan.project_id, self.fsm_project)
         self.assertEqual(plan.partner_id, self.contact)
         wizard = plan.save()
-        self.assertTrue(wizard.action_generate_task(), "Create Task closes, back to the ticket")
+        self.assertTrue(
+            wizard.action_generate_task(), "Create Task closes, back to the ticket"
+        )
         task = self.ticket.fsm_task_ids
         self.assertEqual(len(task), 1)
         self.assertEqual(task.name, "Kettle leaks")
@@ -141,11 +159,15 @@ class TestFsm(FsmCase):
         self.assertEqual(task.project_privacy_visibility, "portal")
         self.assertEqual(self.ticket.with_user(self.project_agent).fsm_task_count, 1)
         self.assertTrue(
-            self.ticket.message_ids.filtered(lambda m: f'data-oe-id="{task.id}"' in m.body),
+            self.ticket.message_ids.filtered(
+                lambda m: f'data-oe-id="{task.id}"' in m.body
+            ),
             "the ticket's chatter links to the task",
         )
         self.assertTrue(
-            task.message_ids.filtered(lambda m: f'data-oe-id="{self.ticket.id}"' in m.body),
+            task.message_ids.filtered(
+                lambda m: f'data-oe-id="{self.ticket.id}"' in m.body
+            ),
             "the task's chatter links back to the ticket",
         )
         view = self.ticket.with_user(self.project_agent).action_view_fsm_tasks()
@@ -182,7 +204,9 @@ class TestFsm(FsmCase):
             self.assertEqual(tickets.mapped("fsm_task_count"), [0, 1, 2])
 
     # ------------------------------------------------------------------ bad input
-    def _assert_plan_refused(self, exception, message, ticket=None, user=None, **values):
+    def _assert_plan_refused(
+        self, exception, message, ticket=None, user=None, **values
+    ):
         tasks_before = self.env["project.task"].search_count([])
         messages_before = self.env["mail.message"].search_count([])
         with self.assertRaisesRegex(exception, message), self.env.cr.savepoint():
@@ -193,7 +217,9 @@ class TestFsm(FsmCase):
             )
             wizard.action_generate_and_view_task()
         self.env.clear()
-        self.assertEqual(self.env["project.task"].search_count([]), tasks_before, "no task")
+        self.assertEqual(
+            self.env["project.task"].search_count([]), tasks_before, "no task"
+        )
         self.assertEqual(self.env["mail.message"].search_count([]), messages_before)
 
     def test_refuses_project_not_fsm(self):
@@ -213,14 +239,21 @@ class TestFsm(FsmCase):
     def test_refuses_archived_project(self):
         self.other_fsm_project.action_archive()
         self._assert_plan_refused(
-            ValidationError, "Onsite North is archived", project_id=self.other_fsm_project.id
+            ValidationError,
+            "Onsite North is archived",
+            project_id=self.other_fsm_project.id,
         )
 
     def test_refuses_project_archived_meanwhile(self):
         wizard = (
             self.env["helpdesk.create.fsm.task"]
             .with_user(self.project_agent)
-            .create({"helpdesk_ticket_id": self.ticket.id, "project_id": self.other_fsm_project.id})
+            .create(
+                {
+                    "helpdesk_ticket_id": self.ticket.id,
+                    "project_id": self.other_fsm_project.id,
+                }
+            )
         )
         self.other_fsm_project.action_archive()
         with self.assertRaisesRegex(ValidationError, "archived"):
@@ -249,16 +282,22 @@ class TestFsm(FsmCase):
 
     def test_refuses_another_customers_contact(self):
         self._assert_plan_refused(
-            ValidationError, "must be a contact of Oak Customer", partner_id=self.other_customer.id
+            ValidationError,
+            "must be a contact of Oak Customer",
+            partner_id=self.other_customer.id,
         )
 
     def test_refusal_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("es_ES")
-        self.env["ir.module.module"]._load_module_terms(["helpdesk_after_sales"], ["es_ES"])
+        self.env["ir.module.module"]._load_module_terms(
+            ["helpdesk_after_sales"], ["es_ES"]
+        )
         self.project_agent.lang = "es_ES"
         agent_env = self.env(user=self.project_agent, context={"lang": "es_ES"})
         plain = self.env["project.project"].create({"name": "Office Move"})
-        with self.assertRaisesRegex(ValidationError, "no es un proyecto de Servicio externo"):
+        with self.assertRaisesRegex(
+            ValidationError, "no es un proyecto de Servicio externo"
+        ):
             agent_env["helpdesk.create.fsm.task"].create(
                 {"helpdesk_ticket_id": self.ticket.id, "project_id": plain.id}
             )
@@ -276,7 +315,9 @@ class TestFsm(FsmCase):
     # ------------------------------------------------------------------ access
     def test_agent_without_project_rights(self):
         arch = etree.fromstring(
-            self.env["helpdesk.ticket"].with_user(self.agent).get_view(view_type="form")["arch"]
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .get_view(view_type="form")["arch"]
         )
         self.assertFalse(arch.xpath("//button[@name='action_plan_intervention']"))
         self.assertFalse(arch.xpath("//button[@name='action_view_fsm_tasks']"))
@@ -315,8 +356,12 @@ class TestFsm(FsmCase):
         self.assertEqual(len(task), 1)
         self.assertTrue(task.project_id.is_fsm)
         self.assertEqual(task.project_id, ticket.team_id.fsm_project_id)
-        self.assertEqual(task.stage_id, self.env.ref("helpdesk_after_sales.demo_fsm_stage_planned"))
+        self.assertEqual(
+            task.stage_id, self.env.ref("helpdesk_after_sales.demo_fsm_stage_planned")
+        )
         self.assertTrue(task.user_ids and task.date_deadline)
         maya = self.env.ref("helpdesk_after_sales.demo_portal_user_maya")
         self.assertIn(maya.partner_id, task.message_partner_ids)
-        self.assertTrue(task.with_user(maya).has_access("read"), "Maya sees it on the portal")
+        self.assertTrue(
+            task.with_user(maya).has_access("read"), "Maya sees it on the portal"
+        )

@@ -21,7 +21,10 @@ class FsmPortalCase(FsmCase, HttpCase):
         )
         # Customer A: the ticket of the common fixture, in the main company.
         cls.portal_a = new_test_user(
-            cls.env, login="portal_oak", password="portal_oak", groups="base.group_portal"
+            cls.env,
+            login="portal_oak",
+            password="portal_oak",
+            groups="base.group_portal",
         )
         cls.portal_a.partner_id.parent_id = cls.customer
         cls.ticket.partner_id = cls.portal_a.partner_id
@@ -34,7 +37,11 @@ class FsmPortalCase(FsmCase, HttpCase):
         )
         # Customer B: another customer, served by a team of the other company.
         cls.customer_b = cls.env["res.partner"].create(
-            {"name": "Birch Bakery", "is_company": True, "company_id": cls.other_company.id}
+            {
+                "name": "Birch Bakery",
+                "is_company": True,
+                "company_id": cls.other_company.id,
+            }
         )
         cls.portal_b = new_test_user(
             cls.env,
@@ -117,7 +124,9 @@ class TestFsmPortal(FsmPortalCase):
         self.assertIn("Tess Technician", response.text)
         self.assertIn(f'href="/my/ticket/{self.ticket.id}"', response.text)
         self.assertIn('id="task_field_service"', response.text)
-        self.assertIn("leaks from the base", response.text, "description from the ticket")
+        self.assertIn(
+            "leaks from the base", response.text, "description from the ticket"
+        )
 
     def test_ticket_page_lists_its_tasks(self):
         self.authenticate("portal_oak", "portal_oak")

@@ -19,7 +19,10 @@ class TestRefund(AfterSalesCase):
             company_ids=[Command.set((cls.company | cls.other_company).ids)],
         )
         cls.sale_journal = cls.env["account.journal"].search(
-            [*cls.env["account.journal"]._check_company_domain(cls.company), ("type", "=", "sale")],
+            [
+                *cls.env["account.journal"]._check_company_domain(cls.company),
+                ("type", "=", "sale"),
+            ],
             limit=1,
         )
         assert cls.sale_journal, "the test company needs a chart of accounts"
@@ -29,7 +32,10 @@ class TestRefund(AfterSalesCase):
             cls.contact, cls.product, cls.order_kettle.order_line, ref="KETTLE"
         )
         cls.invoice_espresso = cls._create_invoice(
-            cls.contact, cls.serial_product, cls.order_espresso.order_line, ref="ESPRESSO"
+            cls.contact,
+            cls.serial_product,
+            cls.order_espresso.order_line,
+            ref="ESPRESSO",
         )
 
     def _refund_form(self, ticket=None, user=None):
@@ -47,16 +53,21 @@ class TestRefund(AfterSalesCase):
 
     # ------------------------------------------------------------------ happy paths
     def test_refund_prefilled_from_ticket(self):
-        self.ticket.write({"sale_order_id": self.order_kettle.id, "product_id": self.product.id})
+        self.ticket.write(
+            {"sale_order_id": self.order_kettle.id, "product_id": self.product.id}
+        )
         refund = self._refund_form()
         self.assertEqual(refund.helpdesk_sale_order_id, self.order_kettle)
         self.assertEqual(refund.helpdesk_product_id, self.product)
-        self.assertEqual(refund.move_ids[:], self.invoice_kettle, "the one match is preselected")
+        self.assertEqual(
+            refund.move_ids[:], self.invoice_kettle, "the one match is preselected"
+        )
         self.assertEqual(refund.reason, self.ticket.display_name)
         self.assertEqual(refund.journal_id, self.invoice_kettle.journal_id)
         self.assertEqual(refund.date, Date.context_today(self.env.user))
         self.assertTrue(
-            refund._get_modifier("helpdesk_lot_id", "invisible"), "kettles have no serial"
+            refund._get_modifier("helpdesk_lot_id", "invisible"),
+            "kettles have no serial",
         )
         wizard = refund.save()
         action = wizard.refund_moves()
@@ -65,17 +76,23 @@ class TestRefund(AfterSalesCase):
         self.assertEqual(action["res_id"], credit_note.id)
         self.assertEqual(credit_note.move_type, "out_refund")
         self.assertEqual(
-            credit_note.state, "draft", "Reverse leaves a draft to edit (partial refunds)"
+            credit_note.state,
+            "draft",
+            "Reverse leaves a draft to edit (partial refunds)",
         )
         self.assertEqual(credit_note.reversed_entry_id, self.invoice_kettle)
         self.assertIn(self.ticket.display_name, credit_note.ref)
-        self.assertEqual(self.ticket.with_user(self.billing_agent).credit_notes_count, 1)
+        self.assertEqual(
+            self.ticket.with_user(self.billing_agent).credit_notes_count, 1
+        )
         ticket_log = self.ticket.message_ids.filtered(
             lambda m: f'data-oe-id="{credit_note.id}"' in m.body
         )
         self.assertTrue(ticket_log, "the ticket's chatter links to the credit note")
         self.assertTrue(
-            credit_note.message_ids.filtered(lambda m: f'data-oe-id="{self.ticket.id}"' in m.body),
+            credit_note.message_ids.filtered(
+                lambda m: f'data-oe-id="{self.ticket.id}"' in m.body
+            ),
             "the credit note's chatter links back to the ticket",
         )
         view = self.ticket.with_user(self.billing_agent).action_view_credit_notes()
@@ -104,12 +121,16 @@ class TestRefund(AfterSalesCase):
         )
         self.assertEqual(len(new_invoice), 1, "a draft copy of the invoice to correct")
         self.assertEqual(new_invoice.invoice_line_ids.product_id, self.serial_product)
-        self.assertFalse(new_invoice.helpdesk_ticket_id, "only credit notes count on the ticket")
+        self.assertFalse(
+            new_invoice.helpdesk_ticket_id, "only credit notes count on the ticket"
+        )
         self.assertEqual(self.ticket.credit_notes_count, 1)
 
     def test_refund_several_invoices(self):
         refund = self._refund_form()
-        self.assertEqual(refund.suitable_move_ids[:], self.invoice_kettle | self.invoice_espresso)
+        self.assertEqual(
+            refund.suitable_move_ids[:], self.invoice_kettle | self.invoice_espresso
+        )
         self.assertFalse(refund.move_ids[:], "two matches: the agent chooses")
         refund.move_ids.add(self.invoice_kettle)
         refund.move_ids.add(self.invoice_espresso)
@@ -120,7 +141,9 @@ class TestRefund(AfterSalesCase):
             self.invoice_kettle | self.invoice_espresso,
         )
         view = self.ticket.with_user(self.billing_agent).action_view_credit_notes()
-        self.assertEqual(view["domain"], [("id", "in", self.ticket.credit_note_ids.ids)])
+        self.assertEqual(
+            view["domain"], [("id", "in", self.ticket.credit_note_ids.ids)]
+        )
 
     def test_invoice_choices_narrowed_by_order_product_lot(self):
         # A delivery of the serial number, so that the lot leads to its invoice.
@@ -132,18 +155,27 @@ class TestRefund(AfterSalesCase):
         order.picking_ids.move_ids.picked = True
         order.picking_ids.button_validate()
         self.assertEqual(order.picking_ids.move_line_ids.lot_id, self.lot)
-        invoice_lot = self._create_invoice(self.contact, self.serial_product, order.order_line)
-        self._create_invoice(self.contact, self.product, post=False)  # draft: never offered
-        self._create_invoice(self.other_customer, self.product)  # not the ticket's customer
+        invoice_lot = self._create_invoice(
+            self.contact, self.serial_product, order.order_line
+        )
+        self._create_invoice(
+            self.contact, self.product, post=False
+        )  # draft: never offered
+        self._create_invoice(
+            self.other_customer, self.product
+        )  # not the ticket's customer
         refund = self._refund_form()
         self.assertEqual(
-            refund.suitable_move_ids[:], self.invoice_kettle | self.invoice_espresso | invoice_lot
+            refund.suitable_move_ids[:],
+            self.invoice_kettle | self.invoice_espresso | invoice_lot,
         )
         refund.helpdesk_sale_order_id = self.order_kettle
         self.assertEqual(refund.suitable_move_ids[:], self.invoice_kettle)
         refund.helpdesk_sale_order_id = self.env["sale.order"]
         refund.helpdesk_product_id = self.serial_product
-        self.assertEqual(refund.suitable_move_ids[:], self.invoice_espresso | invoice_lot)
+        self.assertEqual(
+            refund.suitable_move_ids[:], self.invoice_espresso | invoice_lot
+        )
         self.assertFalse(refund._get_modifier("helpdesk_lot_id", "invisible"))
         refund.helpdesk_lot_id = self.lot
         self.assertEqual(refund.suitable_move_ids[:], invoice_lot)
@@ -170,7 +202,10 @@ class TestRefund(AfterSalesCase):
             strict=True,
         ):
             self.env["account.move.reversal"].create(
-                {"helpdesk_ticket_id": ticket.id, "move_ids": [Command.set(invoices.ids)]}
+                {
+                    "helpdesk_ticket_id": ticket.id,
+                    "move_ids": [Command.set(invoices.ids)],
+                }
             ).refund_moves()
         self.env.invalidate_all()
         with self.assertQueryCount(1):
@@ -181,7 +216,9 @@ class TestRefund(AfterSalesCase):
         reversal = Form(
             self.env["account.move.reversal"]
             .with_user(self.billing_agent)
-            .with_context(active_model="account.move", active_ids=self.invoice_kettle.ids)
+            .with_context(
+                active_model="account.move", active_ids=self.invoice_kettle.ids
+            )
         )
         self.assertEqual(reversal.move_ids[:], self.invoice_kettle)
         self.assertTrue(reversal._get_modifier("move_ids", "invisible"))
@@ -254,9 +291,16 @@ class TestRefund(AfterSalesCase):
                 "use_fsm": False,
             }
         )
-        ticket = self.ticket.copy({"team_id": team.id, "company_id": self.other_company.id})
+        ticket = self.ticket.copy(
+            {"team_id": team.id, "company_id": self.other_company.id}
+        )
         self.env["account.journal"].create(
-            {"name": "Sales", "code": "OSAL", "type": "sale", "company_id": self.other_company.id}
+            {
+                "name": "Sales",
+                "code": "OSAL",
+                "type": "sale",
+                "company_id": self.other_company.id,
+            }
         )
         before = self._credit_notes()
         with self.assertRaisesRegex(ValidationError, "Other Company AS"):
@@ -350,7 +394,11 @@ class TestRefund(AfterSalesCase):
                     "move_ids": [Command.set(self.invoice_kettle.ids)],
                 }
             )
-        arch = self.env["helpdesk.ticket"].with_user(self.agent).get_view(view_type="form")["arch"]
+        arch = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .get_view(view_type="form")["arch"]
+        )
         self.assertNotIn("action_refund", arch)
         self.assertNotIn("credit_notes_count", arch)
         arch = (
@@ -366,7 +414,9 @@ class TestRefund(AfterSalesCase):
             login="as_personal_agent",
             groups="helpdesk_mgmt.group_helpdesk_user_own,account.group_account_invoice",
         )
-        self.ticket.user_id = self.manager  # assigned to someone else, not in the agent's team
+        self.ticket.user_id = (
+            self.manager
+        )  # assigned to someone else, not in the agent's team
         with self.assertRaises(AccessError):
             self.ticket.with_user(personal_agent).action_refund()
         with self.assertRaises(AccessError):

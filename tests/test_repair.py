@@ -37,7 +37,10 @@ class TestRepair(AfterSalesCase):
             name="Team Agent",
             groups="helpdesk_mgmt.group_helpdesk_user_team",
         )
-        cls.team.user_ids = [Command.link(cls.team_agent.id), Command.link(cls.repair_agent.id)]
+        cls.team.user_ids = [
+            Command.link(cls.team_agent.id),
+            Command.link(cls.repair_agent.id),
+        ]
         cls.other_team = cls.env["helpdesk.ticket.team"].create(
             {
                 "name": "Other desk",
@@ -52,8 +55,12 @@ class TestRepair(AfterSalesCase):
         assert cls.delivery.picking_type_code == "outgoing"
 
     # ------------------------------------------------------------------ helpers
-    def _create_return(self, partner=None, product=None, ticket=None, done=True, code="in"):
-        picking_type = self.warehouse.in_type_id if code == "in" else self.warehouse.out_type_id
+    def _create_return(
+        self, partner=None, product=None, ticket=None, done=True, code="in"
+    ):
+        picking_type = (
+            self.warehouse.in_type_id if code == "in" else self.warehouse.out_type_id
+        )
         product = product or self.product
         customers = self.env.ref("stock.stock_location_customers")
         stock = self.warehouse.lot_stock_id
@@ -73,7 +80,9 @@ class TestRepair(AfterSalesCase):
                             "product_uom_qty": 1,
                             "product_uom": product.uom_id.id,
                             "location_id": (customers if code == "in" else stock).id,
-                            "location_dest_id": (stock if code == "in" else customers).id,
+                            "location_dest_id": (
+                                stock if code == "in" else customers
+                            ).id,
                         }
                     )
                 ],
@@ -107,7 +116,8 @@ class TestRepair(AfterSalesCase):
             )
         )
 
-    # ------------------------------------------------------------------ the agent's flow
+    # ------------------------------------------------------------------ the agent's
+    # flow
     def test_agent_repair_prefilled_from_ticket(self):
         self.ticket.product_id = self.product
         older = self._create_return()
@@ -120,12 +130,16 @@ class TestRepair(AfterSalesCase):
         repair = self._repair_form()
         self.assertEqual(repair.partner_id, self.contact)
         self.assertEqual(repair.product_id, self.product)
-        self.assertEqual(repair.picking_id, latest, "the ticket's most recent done return")
+        self.assertEqual(
+            repair.picking_id, latest, "the ticket's most recent done return"
+        )
         self.assertEqual(repair.helpdesk_ticket_id, self.ticket)
         self.assertEqual(repair.user_id, self.agent)
         self.assertGreaterEqual(repair.schedule_date, before)
         self.assertIn("It leaks", repair.internal_notes)
-        self.assertTrue(repair._get_modifier("lot_id", "invisible"), "kettles have no serial")
+        self.assertTrue(
+            repair._get_modifier("lot_id", "invisible"), "kettles have no serial"
+        )
         repair.under_warranty = True
         tag = self.env["repair.tags"].create({"name": "Leak"})
         repair.tag_ids.add(tag)
@@ -140,11 +154,15 @@ class TestRepair(AfterSalesCase):
         ticket_log = self._links(self.ticket, repair)
         self.assertTrue(ticket_log, "the ticket's chatter links the repair")
         self.assertEqual(ticket_log.author_id, self.agent.partner_id)
-        self.assertTrue(self._links(repair, self.ticket), "the repair's chatter links the ticket")
+        self.assertTrue(
+            self._links(repair, self.ticket), "the repair's chatter links the ticket"
+        )
         action = self.ticket.with_user(self.agent).action_view_repairs()
         self.assertEqual(action["res_id"], repair.id)
         # The agent reopens it, reads it and edits the draft.
-        with Form(repair.with_user(self.agent), view="repair.view_repair_order_form") as edit:
+        with Form(
+            repair.with_user(self.agent), view="repair.view_repair_order_form"
+        ) as edit:
             edit.priority = "1"
             edit.internal_notes = "<p>Leaks at the base, seal probably gone.</p>"
         self.assertEqual(repair.priority, "1")
@@ -172,7 +190,8 @@ class TestRepair(AfterSalesCase):
         repairs = self._repair_form().save() | self._repair_form().save()
         action = self.ticket.with_user(self.agent).action_view_repairs()
         self.assertEqual(
-            self.env["repair.order"].with_user(self.agent).search(action["domain"]), repairs
+            self.env["repair.order"].with_user(self.agent).search(action["domain"]),
+            repairs,
         )
         self.assertEqual(self.ticket.with_user(self.agent).repairs_count, 2)
 
@@ -195,7 +214,9 @@ class TestRepair(AfterSalesCase):
         repair = (
             self.env["repair.order"]
             .with_user(self.repair_agent)
-            .create({"helpdesk_ticket_id": self.ticket.id, "partner_id": self.customer.id})
+            .create(
+                {"helpdesk_ticket_id": self.ticket.id, "partner_id": self.customer.id}
+            )
         )
         self.assertTrue(self._links(self.ticket, repair))
         self.assertTrue(self._links(repair, self.ticket))
@@ -222,9 +243,12 @@ class TestRepair(AfterSalesCase):
         linked = self._repair_form().save()
         new = [("id", "not in", existing.ids)]
         self.assertEqual(
-            self.env["repair.order"].with_user(self.repair_agent).search(new), plain | linked
+            self.env["repair.order"].with_user(self.repair_agent).search(new),
+            plain | linked,
         )
-        self.assertEqual(self.env["repair.order"].with_user(self.agent).search(new), linked)
+        self.assertEqual(
+            self.env["repair.order"].with_user(self.agent).search(new), linked
+        )
         self.assertEqual(
             self.env["repair.order"].with_user(self.repair_agent).search_count([]),
             len(existing) + 2,
@@ -273,20 +297,25 @@ class TestRepair(AfterSalesCase):
         order = repair.sale_order_id
         self.assertTrue(order)
         self.assertEqual(order.partner_id, self.contact)
-        line = order.order_line.filtered(lambda line: line.product_id == self.other_product)
+        line = order.order_line.filtered(
+            lambda line: line.product_id == self.other_product
+        )
         self.assertEqual(line.product_uom_qty, 2)
         self.assertEqual(line.price_unit, 0.0, "under warranty: parts are free")
         repair.under_warranty = False
         self.assertEqual(line.price_unit, self.other_product.list_price)
 
-    # ------------------------------------------------------------------ access of agents
+    # ------------------------------------------------------------------ access of
+    # agents
     def test_agent_browses_repair_views(self):
         """The smart button's views load for an agent without repair rights, with the data
         their fields show (the ACLs of security/ are enough, no sudo)."""
         repairs = self._repair_form().save() | self._repair_form().save()
         action = self.ticket.with_user(self.agent).action_view_repairs()
         Repair = self.env["repair.order"].with_user(self.agent)
-        result = Repair.get_views([(False, view) for view in action["view_mode"].split(",")])
+        result = Repair.get_views(
+            [(False, view) for view in action["view_mode"].split(",")]
+        )
         fields_info = result["models"]["repair.order"]["fields"]
         spec = {
             name: {"fields": {"display_name": {}}} if info.get("relation") else {}
@@ -295,7 +324,9 @@ class TestRepair(AfterSalesCase):
         }
         records = Repair.web_search_read(action["domain"], spec)["records"]
         self.assertEqual({r["id"] for r in records}, set(repairs.ids))
-        self.assertEqual(records[0]["partner_id"]["display_name"], self.contact.display_name)
+        self.assertEqual(
+            records[0]["partner_id"]["display_name"], self.contact.display_name
+        )
 
     def test_agent_cannot_run_the_repair(self):
         self.ticket.product_id = self.other_product
@@ -331,18 +362,26 @@ class TestRepair(AfterSalesCase):
             repair.write({"priority": "1"})
         self.env.clear()
         self.assertEqual(repair.priority, "0")
-        arch = self.env["repair.order"].with_user(self.agent).get_view(view_type="form")["arch"]
+        arch = (
+            self.env["repair.order"]
+            .with_user(self.agent)
+            .get_view(view_type="form")["arch"]
+        )
         for button in ("action_validate", "action_repair_start", "action_repair_end"):
             self.assertNotIn(button, arch)
         arch = (
-            self.env["repair.order"].with_user(self.repair_agent).get_view(view_type="form")["arch"]
+            self.env["repair.order"]
+            .with_user(self.repair_agent)
+            .get_view(view_type="form")["arch"]
         )
         self.assertIn("action_validate", arch)
 
     def test_agent_rpc_create_refused(self):
         Repair = self.env["repair.order"].with_user(self.agent)
         before = self._repairs()
-        with self.assertRaisesRegex(AccessError, "only create a repair from a helpdesk ticket"):
+        with self.assertRaisesRegex(
+            AccessError, "only create a repair from a helpdesk ticket"
+        ):
             Repair.create({"partner_id": self.contact.id})
         with self.assertRaisesRegex(AccessError, "status"):
             Repair.create({"helpdesk_ticket_id": self.ticket.id, "state": "done"})
@@ -352,12 +391,16 @@ class TestRepair(AfterSalesCase):
                     "helpdesk_ticket_id": self.ticket.id,
                     "move_ids": [
                         Command.create(
-                            {"product_id": self.other_product.id, "repair_line_type": "add"}
+                            {
+                                "product_id": self.other_product.id,
+                                "repair_line_type": "add",
+                            }
                         )
                     ],
                 }
             )
-        # A ticket the personal agent cannot read: assigned to someone else, another team.
+        # A ticket the personal agent cannot read: assigned to someone else, another
+        # team.
         self.ticket.user_id = self.manager
         with self.assertRaises(AccessError):
             self.env["repair.order"].with_user(self.personal_agent).create(
@@ -429,7 +472,9 @@ class TestRepair(AfterSalesCase):
                 }
             ),
         }
-        tickets["followed"].message_subscribe(partner_ids=self.personal_agent.partner_id.ids)
+        tickets["followed"].message_subscribe(
+            partner_ids=self.personal_agent.partner_id.ids
+        )
         repairs = {
             key: self.env["repair.order"].create(
                 {"helpdesk_ticket_id": ticket.id, "partner_id": self.contact.id}
@@ -454,10 +499,14 @@ class TestRepair(AfterSalesCase):
                     .with_user(user)
                     .search_read([("id", "in", all_ids)], ["name"])
                 )
-                self.assertEqual({r["id"] for r in found}, {repairs[k].id for k in keys})
+                self.assertEqual(
+                    {r["id"] for r in found}, {repairs[k].id for k in keys}
+                )
                 with self.assertRaises(AccessError):
                     unlinked.with_user(user).read(["name"])
-        self.assertIn(unlinked, self.env["repair.order"].with_user(self.repair_agent).search([]))
+        self.assertIn(
+            unlinked, self.env["repair.order"].with_user(self.repair_agent).search([])
+        )
 
     def test_portal_user_has_no_repairs(self):
         portal = new_test_user(self.env, login="as_portal", groups="base.group_portal")
@@ -470,7 +519,11 @@ class TestRepair(AfterSalesCase):
         before = self._repairs()
         with self.assertRaisesRegex(exception, message), self.env.cr.savepoint():
             self.env["repair.order"].with_user(user or self.agent).create(
-                {"helpdesk_ticket_id": self.ticket.id, "partner_id": self.contact.id, **values}
+                {
+                    "helpdesk_ticket_id": self.ticket.id,
+                    "partner_id": self.contact.id,
+                    **values,
+                }
             )
         self.env.clear()
         self.assertEqual(self._repairs(), before, "nothing created")
@@ -504,9 +557,16 @@ class TestRepair(AfterSalesCase):
 
     def test_refuses_lot_of_another_product(self):
         grinder = self.env["product.product"].create(
-            {"name": "Grinder", "type": "consu", "is_storable": True, "tracking": "serial"}
+            {
+                "name": "Grinder",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
         )
-        other_lot = self.env["stock.lot"].create({"name": "SN-OTHER", "product_id": grinder.id})
+        other_lot = self.env["stock.lot"].create(
+            {"name": "SN-OTHER", "product_id": grinder.id}
+        )
         for user in (self.agent, self.repair_agent):
             self._assert_refused(
                 ValidationError,
@@ -518,7 +578,9 @@ class TestRepair(AfterSalesCase):
 
     def test_refuses_another_customer(self):
         self._assert_refused(
-            ValidationError, "is not the customer of ticket", partner_id=self.other_customer.id
+            ValidationError,
+            "is not the customer of ticket",
+            partner_id=self.other_customer.id,
         )
 
     def test_refuses_ticket_of_another_company(self):
@@ -564,7 +626,8 @@ class TestRepair(AfterSalesCase):
         self.assertFalse(repair.picking_id)
         self.assertFalse(repair.product_id)
         self.assertEqual(repair.partner_id, self.contact)
-        # A new product alone: core clears the former product's serial, nothing to refuse.
+        # A new product alone: core clears the former product's serial, nothing to
+        # refuse.
         repair.write({"product_id": self.serial_product.id, "lot_id": self.lot.id})
         repair.write({"product_id": self.product.id})
         self.assertFalse(repair.lot_id)
@@ -573,7 +636,9 @@ class TestRepair(AfterSalesCase):
         self.team.use_product_repairs = False
         with self.assertRaisesRegex(UserError, "does not offer Repairs"):
             self.ticket.with_user(self.agent).action_repair()
-        self._assert_refused(UserError, "does not offer Repairs", user=self.repair_agent)
+        self._assert_refused(
+            UserError, "does not offer Repairs", user=self.repair_agent
+        )
         self.team.use_product_repairs = True
         self.ticket.partner_id = False
         with self.assertRaisesRegex(UserError, "no customer"):

@@ -31,22 +31,32 @@ class TestReturns(AfterSalesCase):
         Quant = cls.env["stock.quant"]
         Quant._update_available_quantity(cls.product, cls.stock_location, 10)
         for lot in cls.lot | cls.lot_2:
-            Quant._update_available_quantity(cls.serial_product, cls.stock_location, 1, lot_id=lot)
+            Quant._update_available_quantity(
+                cls.serial_product, cls.stock_location, 1, lot_id=lot
+            )
         # Three kettles and two espresso machines (SN-001 and SN-002), delivered.
         cls.sold = cls.env["sale.order"].create(
             {
                 "partner_id": cls.contact.id,
                 "order_line": [
-                    Command.create({"product_id": cls.product.id, "product_uom_qty": 3}),
-                    Command.create({"product_id": cls.serial_product.id, "product_uom_qty": 2}),
+                    Command.create(
+                        {"product_id": cls.product.id, "product_uom_qty": 3}
+                    ),
+                    Command.create(
+                        {"product_id": cls.serial_product.id, "product_uom_qty": 2}
+                    ),
                 ],
             }
         )
         cls.sold.action_confirm()
         cls.delivery = cls.sold.picking_ids
         cls._validate(cls.delivery)
-        cls.kettle_line = cls.sold.order_line.filtered(lambda line: line.product_id == cls.product)
-        cls.kettle_move = cls.delivery.move_ids.filtered(lambda m: m.product_id == cls.product)
+        cls.kettle_line = cls.sold.order_line.filtered(
+            lambda line: line.product_id == cls.product
+        )
+        cls.kettle_move = cls.delivery.move_ids.filtered(
+            lambda m: m.product_id == cls.product
+        )
         cls.espresso_move = cls.delivery.move_ids - cls.kettle_move
 
     @classmethod
@@ -60,10 +70,16 @@ class TestReturns(AfterSalesCase):
         user = user or self.stock_agent
         action = (ticket or self.ticket).with_user(user).action_return()
         self.assertEqual(action["res_model"], "stock.return.picking")
-        return Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
+        return Form(
+            self.env[action["res_model"]]
+            .with_user(user)
+            .with_context(**action["context"])
+        )
 
     def _line(self, wizard, product):
-        return wizard.product_return_moves.filtered(lambda line: line.product_id == product)
+        return wizard.product_return_moves.filtered(
+            lambda line: line.product_id == product
+        )
 
     def _on_hand(self, product, location, lot=None):
         quants = self.env["stock.quant"].search(
@@ -89,20 +105,26 @@ class TestReturns(AfterSalesCase):
         )
         for line in wizard.product_return_moves:
             line.quantity = quantities.get(line.move_id, 0)
-        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned = self.env["stock.picking"].browse(
+            wizard.action_create_returns()["res_id"]
+        )
         if validate:
             self._validate(returned)
         return returned
 
     # ------------------------------------------------------------------ happy paths
     def test_return_from_ticket(self):
-        self.ticket.write({"sale_order_id": self.sold.id, "product_id": self.product.id})
+        self.ticket.write(
+            {"sale_order_id": self.sold.id, "product_id": self.product.id}
+        )
         self.assertTrue(self.ticket.with_user(self.stock_agent).has_partner_deliveries)
         kettles_before = self._on_hand(self.product, self.stock_location)
         wizard_form = self._return_form()
         self.assertEqual(wizard_form.helpdesk_sale_order_id, self.sold)
         self.assertEqual(wizard_form.suitable_picking_ids[:], self.delivery)
-        self.assertEqual(wizard_form.picking_id, self.delivery, "the one match is preselected")
+        self.assertEqual(
+            wizard_form.picking_id, self.delivery, "the one match is preselected"
+        )
         self.assertEqual(wizard_form.return_location_id, self.stock_location)
         with wizard_form.product_return_moves.edit(0) as line:
             self.assertEqual(line.product_id, self.product)
@@ -124,11 +146,15 @@ class TestReturns(AfterSalesCase):
         self.assertEqual(returned.move_ids.product_uom_qty, 2)
         self.assertEqual(self.ticket.with_user(self.stock_agent).pickings_count, 1)
         self.assertTrue(
-            self.ticket.message_ids.filtered(lambda m: f'data-oe-id="{returned.id}"' in m.body),
+            self.ticket.message_ids.filtered(
+                lambda m: f'data-oe-id="{returned.id}"' in m.body
+            ),
             "the ticket's chatter links to the return",
         )
         self.assertTrue(
-            returned.message_ids.filtered(lambda m: f'data-oe-id="{self.ticket.id}"' in m.body),
+            returned.message_ids.filtered(
+                lambda m: f'data-oe-id="{self.ticket.id}"' in m.body
+            ),
             "the return's chatter links back to the ticket",
         )
         view = self.ticket.with_user(self.stock_agent).action_view_pickings()
@@ -136,8 +162,12 @@ class TestReturns(AfterSalesCase):
 
         self.assertEqual(self.kettle_line.qty_delivered, 3)
         self._validate(returned)
-        self.assertEqual(self._on_hand(self.product, self.stock_location), kettles_before + 2)
-        self.assertEqual(self.kettle_line.qty_delivered, 1, "the order knows two came back")
+        self.assertEqual(
+            self._on_hand(self.product, self.stock_location), kettles_before + 2
+        )
+        self.assertEqual(
+            self.kettle_line.qty_delivered, 1, "the order knows two came back"
+        )
 
     def test_quantities_default_to_what_is_left(self):
         """Without a product on the ticket every line proposes its delivered quantity,
@@ -150,7 +180,9 @@ class TestReturns(AfterSalesCase):
         self.assertEqual(self._line(wizard, self.serial_product).quantity, 2)
         self._line(wizard, self.product).quantity = 2
         before = self._returns()
-        with self.assertRaisesRegex(ValidationError, "Only 1.0 Units of Kettle can still"):
+        with self.assertRaisesRegex(
+            ValidationError, "Only 1.0 Units of Kettle can still"
+        ):
             wizard.action_create_returns()
         self.env.clear()
         self.assertEqual(self._returns(), before, "nothing created")
@@ -174,9 +206,13 @@ class TestReturns(AfterSalesCase):
             .create({"helpdesk_ticket_id": self.ticket.id})
         )
         self.assertEqual(wizard.picking_id, self.delivery)
-        self.assertEqual(wizard.product_return_moves.move_id, self.kettle_move | self.espresso_move)
+        self.assertEqual(
+            wizard.product_return_moves.move_id, self.kettle_move | self.espresso_move
+        )
         self.assertEqual(self._line(wizard, self.product).quantity, 3)
-        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned = self.env["stock.picking"].browse(
+            wizard.action_create_returns()["res_id"]
+        )
         self.assertEqual(returned.move_ids.product_uom_qty, 3)
 
     def test_serial_comes_back_to_chosen_location(self):
@@ -196,16 +232,26 @@ class TestReturns(AfterSalesCase):
         self.assertEqual(espresso.lot_id, self.lot_2)
         self.assertEqual(espresso.quantity, 1, "only the ticket's serial is proposed")
         self.assertEqual(self._line(wizard, self.product).quantity, 0)
-        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned = self.env["stock.picking"].browse(
+            wizard.action_create_returns()["res_id"]
+        )
         self.assertEqual(returned.location_dest_id, self.returns_location)
-        self.assertEqual(returned.move_line_ids.lot_id, self.lot_2, "exactly that serial")
+        self.assertEqual(
+            returned.move_line_ids.lot_id, self.lot_2, "exactly that serial"
+        )
         self._validate(returned)
-        self.assertEqual(self._on_hand(self.serial_product, self.returns_location, self.lot_2), 1)
-        self.assertEqual(self._on_hand(self.serial_product, self.stock_location, self.lot), 0)
+        self.assertEqual(
+            self._on_hand(self.serial_product, self.returns_location, self.lot_2), 1
+        )
+        self.assertEqual(
+            self._on_hand(self.serial_product, self.stock_location, self.lot), 0
+        )
         self.assertEqual(self.lot_2.location_id, self.returns_location)
 
     def test_return_for_exchange(self):
-        self.ticket.write({"sale_order_id": self.sold.id, "product_id": self.product.id})
+        self.ticket.write(
+            {"sale_order_id": self.sold.id, "product_id": self.product.id}
+        )
         kettles_before = self._on_hand(self.product, self.stock_location)
         wizard_form = self._return_form()
         with wizard_form.product_return_moves.edit(0) as line:
@@ -214,7 +260,9 @@ class TestReturns(AfterSalesCase):
         returned = self.env["stock.picking"].browse(action["res_id"])
         self.assertEqual(returned.return_id, self.delivery)
         replacement = self.ticket.picking_ids - returned
-        self.assertEqual(len(replacement), 1, "the replacement delivery is on the ticket")
+        self.assertEqual(
+            len(replacement), 1, "the replacement delivery is on the ticket"
+        )
         self.assertEqual(replacement.picking_type_code, "outgoing")
         self.assertEqual(replacement.partner_id, self.contact)
         self.assertEqual(replacement.move_ids.product_id, self.product)
@@ -222,13 +270,19 @@ class TestReturns(AfterSalesCase):
         self.assertEqual(replacement.move_ids.sale_line_id, self.kettle_line)
         self.assertEqual(self.ticket.pickings_count, 2)
         self.assertTrue(
-            replacement.message_ids.filtered(lambda m: f'data-oe-id="{self.ticket.id}"' in m.body)
+            replacement.message_ids.filtered(
+                lambda m: f'data-oe-id="{self.ticket.id}"' in m.body
+            )
         )
         self._validate(returned)
         self.assertEqual(self.kettle_line.qty_delivered, 2)
         self._validate(replacement)
-        self.assertEqual(self.kettle_line.qty_delivered, 3, "the customer has three again")
-        self.assertEqual(self._on_hand(self.product, self.stock_location), kettles_before)
+        self.assertEqual(
+            self.kettle_line.qty_delivered, 3, "the customer has three again"
+        )
+        self.assertEqual(
+            self._on_hand(self.product, self.stock_location), kettles_before
+        )
         customers = self.env.ref("stock.stock_location_customers")
         self.assertEqual(self._on_hand(self.product, customers), 3)
 
@@ -237,9 +291,13 @@ class TestReturns(AfterSalesCase):
         self._validate(second.picking_ids)
         other_customer_order = self._create_order(self.other_customer, [self.product])
         self._validate(other_customer_order.picking_ids)
-        open_order = self._create_order(self.contact, [self.product])  # not delivered yet
+        open_order = self._create_order(
+            self.contact, [self.product]
+        )  # not delivered yet
         wizard_form = self._return_form()
-        self.assertEqual(wizard_form.suitable_picking_ids[:], self.delivery | second.picking_ids)
+        self.assertEqual(
+            wizard_form.suitable_picking_ids[:], self.delivery | second.picking_ids
+        )
         self.assertFalse(wizard_form.picking_id, "two matches: the agent chooses")
         self.assertEqual(len(wizard_form.product_return_moves), 0)
         self.assertNotIn(open_order.picking_ids, wizard_form.suitable_picking_ids[:])
@@ -248,8 +306,12 @@ class TestReturns(AfterSalesCase):
         self.assertEqual(len(wizard_form.product_return_moves), 1)
         wizard_form.helpdesk_sale_order_id = self.env["sale.order"]
         wizard_form.picking_id = self.delivery
-        self.assertEqual(len(wizard_form.product_return_moves), 2, "lines follow the delivery")
-        wizard_form.picking_id = self.env["stock.picking"]  # cleared: no crash, no lines
+        self.assertEqual(
+            len(wizard_form.product_return_moves), 2, "lines follow the delivery"
+        )
+        wizard_form.picking_id = self.env[
+            "stock.picking"
+        ]  # cleared: no crash, no lines
         self.assertEqual(len(wizard_form.product_return_moves), 0)
         wizard_form.picking_id = self.delivery
         self.assertEqual(len(wizard_form.product_return_moves), 2)
@@ -266,7 +328,9 @@ class TestReturns(AfterSalesCase):
         )
         self.assertEqual(wizard_form.picking_id, self.delivery)
         self.assertEqual(wizard_form.return_location_id, self.stock_location)
-        self.assertTrue(wizard_form._get_modifier("helpdesk_sale_order_id", "invisible"))
+        self.assertTrue(
+            wizard_form._get_modifier("helpdesk_sale_order_id", "invisible")
+        )
         with wizard_form.product_return_moves.edit(0) as line:
             self.assertEqual(line.quantity, 0, "stock's default")
             line.quantity = 1
@@ -278,15 +342,23 @@ class TestReturns(AfterSalesCase):
 
     def test_has_partner_deliveries_batched(self):
         no_delivery = self.ticket.copy({"partner_id": self.other_customer.id})
-        other_company = self.ticket.copy({"company_id": self.other_company.id, "team_id": False})
-        tickets = (self.ticket | no_delivery | other_company | self.ticket.copy()).with_user(
-            self.stock_agent
+        other_company = self.ticket.copy(
+            {"company_id": self.other_company.id, "team_id": False}
         )
-        tickets.mapped("has_partner_deliveries")  # access rules are cached after a first page
+        tickets = (
+            self.ticket | no_delivery | other_company | self.ticket.copy()
+        ).with_user(self.stock_agent)
+        tickets.mapped(
+            "has_partner_deliveries"
+        )  # access rules are cached after a first page
         self.env.invalidate_all()
-        tickets.read(["commercial_partner_id", "company_id"])  # the page, as a list reads it
+        tickets.read(
+            ["commercial_partner_id", "company_id"]
+        )  # the page, as a list reads it
         with self.assertQueryCount(1):
-            self.assertEqual(tickets.mapped("has_partner_deliveries"), [True, False, False, True])
+            self.assertEqual(
+                tickets.mapped("has_partner_deliveries"), [True, False, False, True]
+            )
         with self.assertRaisesRegex(UserError, "nothing to return"):
             no_delivery.with_user(self.stock_agent).action_return()
 
@@ -359,19 +431,33 @@ class TestReturns(AfterSalesCase):
         with self.assertQueryCount(14):
             values = self._open_wizard_as_web_client(action)
         self.assertEqual(values["picking_id"]["id"], self.delivery.id)
-        self.assertEqual(values["helpdesk_sale_order_id"]["display_name"], self.sold.name)
+        self.assertEqual(
+            values["helpdesk_sale_order_id"]["display_name"], self.sold.name
+        )
         self.assertEqual(values["return_location_id"]["id"], self.stock_location.id)
-        lines = {line["product_id"]["id"]: line for _c, _i, line in values["product_return_moves"]}
-        self.assertEqual(lines[self.product.id]["quantity"], 0, "not what the ticket is about")
-        self.assertEqual(lines[self.serial_product.id]["lot_id"]["display_name"], "SN-001")
-        self.assertEqual(lines[self.serial_product.id]["quantity"], 1, "SN-002 came back")
+        lines = {
+            line["product_id"]["id"]: line
+            for _c, _i, line in values["product_return_moves"]
+        }
+        self.assertEqual(
+            lines[self.product.id]["quantity"], 0, "not what the ticket is about"
+        )
+        self.assertEqual(
+            lines[self.serial_product.id]["lot_id"]["display_name"], "SN-001"
+        )
+        self.assertEqual(
+            lines[self.serial_product.id]["quantity"], 1, "SN-002 came back"
+        )
 
         # Without a serial: what is left of each move, minus done and open returns.
         self.ticket.write({"product_id": False, "lot_id": False})
         self.env.invalidate_all(flush=True)
         with self.assertQueryCount(12):
             values = self._open_wizard_as_web_client(action)
-        lines = {line["product_id"]["id"]: line for _c, _i, line in values["product_return_moves"]}
+        lines = {
+            line["product_id"]["id"]: line
+            for _c, _i, line in values["product_return_moves"]
+        }
         self.assertEqual(lines[self.product.id]["quantity"], 1)
         self.assertEqual(lines[self.serial_product.id]["quantity"], 1)
         self.assertFalse(lines[self.serial_product.id]["lot_id"])
@@ -381,13 +467,20 @@ class TestReturns(AfterSalesCase):
         """Create the wizard by RPC as the agent, then Return: refused, nothing created."""
         before = self._returns()
         with self.assertRaisesRegex(exception, message), self.env.cr.savepoint():
-            vals = {"helpdesk_ticket_id": self.ticket.id, "picking_id": self.delivery.id}
+            vals = {
+                "helpdesk_ticket_id": self.ticket.id,
+                "picking_id": self.delivery.id,
+            }
             vals.update(values)
             if lines is not None:
                 vals["product_return_moves"] = [Command.clear()] + [
                     Command.create(line) for line in lines
                 ]
-            wizard = self.env["stock.return.picking"].with_user(self.stock_agent).create(vals)
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_user(self.stock_agent)
+                .create(vals)
+            )
             wizard.action_create_returns()
         self.env.clear()
         self.assertEqual(self._returns(), before, "nothing created")
@@ -404,12 +497,16 @@ class TestReturns(AfterSalesCase):
         self._assert_return_refused(
             ValidationError, "Only 3.0 Units of Kettle", lines=[self._kettle_line(4)]
         )
-        self._assert_return_refused(ValidationError, "negative", lines=[self._kettle_line(-1)])
+        self._assert_return_refused(
+            ValidationError, "negative", lines=[self._kettle_line(-1)]
+        )
         self._assert_return_refused(
             ValidationError, "at least one line", lines=[self._kettle_line(0)]
         )
         self._assert_return_refused(
-            ValidationError, "listed twice", lines=[self._kettle_line(2), self._kettle_line(2)]
+            ValidationError,
+            "listed twice",
+            lines=[self._kettle_line(2), self._kettle_line(2)],
         )
         other = self._create_order(self.contact, [self.product])
         self._validate(other.picking_ids)
@@ -437,7 +534,9 @@ class TestReturns(AfterSalesCase):
                             "name": "Kettle",
                             "product_id": self.product.id,
                             "product_uom_qty": 1,
-                            "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                            "location_id": self.env.ref(
+                                "stock.stock_location_suppliers"
+                            ).id,
                             "location_dest_id": self.stock_location.id,
                         }
                     )
@@ -446,7 +545,9 @@ class TestReturns(AfterSalesCase):
         )
         receipt.action_confirm()
         self._validate(receipt)
-        self._assert_return_refused(ValidationError, "is not a delivery", picking_id=receipt.id)
+        self._assert_return_refused(
+            ValidationError, "is not a delivery", picking_id=receipt.id
+        )
         undelivered = self._create_order(self.contact, [self.product])
         self._assert_return_refused(
             ValidationError, "is not done", picking_id=undelivered.picking_ids.id
@@ -454,9 +555,9 @@ class TestReturns(AfterSalesCase):
         other_warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.other_company.id)], limit=1
         )
-        self.env["stock.quant"].with_company(self.other_company)._update_available_quantity(
-            self.product, other_warehouse.lot_stock_id, 1
-        )
+        self.env["stock.quant"].with_company(
+            self.other_company
+        )._update_available_quantity(self.product, other_warehouse.lot_stock_id, 1)
         other_order = (
             self.env["sale.order"]
             .with_company(self.other_company)
@@ -471,7 +572,9 @@ class TestReturns(AfterSalesCase):
         other_order.action_confirm()
         self._validate(other_order.picking_ids)
         self._assert_return_refused(
-            ValidationError, "not to the ticket's company", picking_id=other_order.picking_ids.id
+            ValidationError,
+            "not to the ticket's company",
+            picking_id=other_order.picking_ids.id,
         )
 
     def test_refuses_bad_return_locations(self):
@@ -521,7 +624,9 @@ class TestReturns(AfterSalesCase):
             }
         )
         wizard.action_create_returns()
-        self._assert_return_refused(ValidationError, r"Only 0.0 Units of Espresso", lines=[line])
+        self._assert_return_refused(
+            ValidationError, r"Only 0.0 Units of Espresso", lines=[line]
+        )
 
     def test_ticket_without_customer(self):
         self.ticket.partner_id = False
@@ -543,7 +648,11 @@ class TestReturns(AfterSalesCase):
             self.env["stock.return.picking"].with_user(self.agent).create(
                 {"helpdesk_ticket_id": self.ticket.id, "picking_id": self.delivery.id}
             )
-        arch = self.env["helpdesk.ticket"].with_user(self.agent).get_view(view_type="form")["arch"]
+        arch = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .get_view(view_type="form")["arch"]
+        )
         self.assertNotIn("action_return", arch)
         self.assertNotIn("pickings_count", arch)
         arch = (

@@ -33,9 +33,13 @@ class TestTeamSettings(AfterSalesCase):
                 self.assertTrue(self.ticket[flag])
 
     def test_ticket_form_hides_buttons_of_services_off(self):
-        arch = etree.fromstring(self.env["helpdesk.ticket"].get_view(view_type="form")["arch"])
+        arch = etree.fromstring(
+            self.env["helpdesk.ticket"].get_view(view_type="form")["arch"]
+        )
         for flag in SERVICE_FLAGS:
-            self.assertTrue(arch.xpath(f"//field[@name='{flag}']"), f"{flag} is in the form")
+            self.assertTrue(
+                arch.xpath(f"//field[@name='{flag}']"), f"{flag} is in the form"
+            )
         for method, flag in SERVICE_BUTTONS.items():
             with self.subTest(button=method):
                 buttons = arch.xpath(f"//header/button[@name='{method}']")
@@ -64,7 +68,8 @@ class TestTeamSettings(AfterSalesCase):
             self.team.with_user(self.agent).write({"use_coupons": False})
         self.env.clear()  # forget the failed write, as a new request would
         self.assertTrue(self.team.use_coupons)
-        # A leader allowed by a custom rule to edit the team still may not switch services.
+        # A leader allowed by a custom rule to edit the team still may not switch
+        # services.
         self.env["ir.model.access"].create(
             {
                 "name": "team leaders edit teams",
@@ -89,7 +94,9 @@ class TestTeamSettings(AfterSalesCase):
             self.env["helpdesk.ticket.team"].with_user(self.manager).create(
                 {"name": "Onsite", "use_fsm": True}
             )
-        self.team.with_user(self.manager).write({"use_fsm": False, "fsm_project_id": False})
+        self.team.with_user(self.manager).write(
+            {"use_fsm": False, "fsm_project_id": False}
+        )
         self.assertFalse(self.ticket.use_fsm)
 
     def test_fsm_project_of_another_company_rejected(self):
@@ -98,6 +105,8 @@ class TestTeamSettings(AfterSalesCase):
         )
         self.team.company_id = self.company
         with self.assertRaisesRegex(ValidationError, "Other Company AS"):
-            self.team.with_user(self.manager).write({"fsm_project_id": foreign_project.id})
+            self.team.with_user(self.manager).write(
+                {"fsm_project_id": foreign_project.id}
+            )
         self.env.clear()  # forget the failed write, as a new request would
         self.assertEqual(self.team.fsm_project_id, self.fsm_project)

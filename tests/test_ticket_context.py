@@ -19,7 +19,9 @@ class TestTicketContext(AfterSalesCase):
             }
         )
         self.assertEqual(ticket.sale_order_id, self.order)
-        self.assertEqual(ticket.suitable_product_ids, self.product | self.serial_product)
+        self.assertEqual(
+            ticket.suitable_product_ids, self.product | self.serial_product
+        )
         self.assertEqual(ticket.product_tracking, "serial")
         self.assertEqual(ticket.lot_id, self.lot)
 
@@ -50,7 +52,9 @@ class TestTicketContext(AfterSalesCase):
         self.assertEqual(self.ticket.product_id, self.other_product)
 
     def test_lot_of_another_product_rejected(self):
-        other_lot = self.env["stock.lot"].create({"name": "K-001", "product_id": self.product.id})
+        other_lot = self.env["stock.lot"].create(
+            {"name": "K-001", "product_id": self.product.id}
+        )
         with self.assertRaisesRegex(ValidationError, "K-001"):
             self._ticket_as_agent().write(
                 {"product_id": self.serial_product.id, "lot_id": other_lot.id}

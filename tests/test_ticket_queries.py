@@ -11,7 +11,9 @@ class TestTicketQueries(AfterSalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.order_two = cls._create_order(cls.contact, [cls.serial_product, cls.other_product])
+        cls.order_two = cls._create_order(
+            cls.contact, [cls.serial_product, cls.other_product]
+        )
         cls.tickets = cls.ticket | cls.ticket.copy() | cls.ticket.copy()
         cls.tickets[0].sale_order_id = cls.order
         cls.tickets[1].sale_order_id = cls.order_two
@@ -20,8 +22,11 @@ class TestTicketQueries(AfterSalesCase):
         """The products of the tickets' orders: one grouped query for all the tickets."""
         self.tickets.mapped("sale_order_id")
         self.env.invalidate_all(flush=True)
-        self.tickets.mapped("sale_order_id")  # the tickets themselves, read with the page
-        # Reading a many2many filters archived products: known products, as in a form's cache.
+        self.tickets.mapped(
+            "sale_order_id"
+        )  # the tickets themselves, read with the page
+        # Reading a many2many filters archived products: known products, as in a form's
+        # cache.
         (self.product | self.serial_product | self.other_product).mapped("active")
         with self.assertQueryCount(1):
             self.assertEqual(
@@ -40,18 +45,26 @@ class TestTicketQueries(AfterSalesCase):
         self.assertFalse(self.agent.has_group("sales_team.group_sale_salesman"))
         domain = self.env["helpdesk.ticket"]._fields["product_id"].domain
         self.assertIn("helpdesk_sale_order_ids", domain)
-        products.search([("helpdesk_sale_order_ids", "=", self.order_two.id)])  # warm caches
+        products.search(
+            [("helpdesk_sale_order_ids", "=", self.order_two.id)]
+        )  # warm caches
         with self.assertQueryCount(1):
-            found = products.search([("helpdesk_sale_order_ids", "=", self.order_two.id)])
+            found = products.search(
+                [("helpdesk_sale_order_ids", "=", self.order_two.id)]
+            )
         self.assertEqual(found, self.serial_product | self.other_product)
         self.assertEqual(
-            products.search([("helpdesk_sale_order_ids", "in", (self.order | self.order_two).ids)]),
+            products.search(
+                [("helpdesk_sale_order_ids", "in", (self.order | self.order_two).ids)]
+            ),
             self.product | self.serial_product | self.other_product,
         )
         with self.assertRaisesRegex(UserError, "orders they are on"):
             products.search([("helpdesk_sale_order_ids", "ilike", self.order.name)])
         self.env.invalidate_all()  # a new request: the orders were made in this one
-        self.assertEqual(self.serial_product.helpdesk_sale_order_ids, self.order | self.order_two)
+        self.assertEqual(
+            self.serial_product.helpdesk_sale_order_ids, self.order | self.order_two
+        )
 
     def test_ticket_form_reads_no_order_line(self):
         """Opening a ticket with its order, product and lot reads the ticket, the order's

@@ -20,8 +20,12 @@ class TestTranslations(AfterSalesCase):
             with self.subTest(lang=lang):
                 catalog = polib.pofile(str(I18N / f"{lang}.po"))
                 translated = {e.msgid for e in catalog.translated_entries()}
-                self.assertEqual(msgids - translated, set(), f"{lang}.po misses entries")
-                self.assertFalse(catalog.fuzzy_entries(), f"{lang}.po has fuzzy entries")
+                self.assertEqual(
+                    msgids - translated, set(), f"{lang}.po misses entries"
+                )
+                self.assertFalse(
+                    catalog.fuzzy_entries(), f"{lang}.po has fuzzy entries"
+                )
                 for entry in catalog:
                     for placeholder in ("%(", "%s"):
                         self.assertEqual(
@@ -39,7 +43,9 @@ class TestTranslations(AfterSalesCase):
         for lang, (lot_error, access_error) in expected.items():
             with self.subTest(lang=lang):
                 self.env["res.lang"]._activate_lang(lang)
-                self.env["ir.module.module"]._load_module_terms(["helpdesk_after_sales"], [lang])
+                self.env["ir.module.module"]._load_module_terms(
+                    ["helpdesk_after_sales"], [lang]
+                )
                 self.agent.lang = lang
                 # What a request of the agent's web client carries: the user's language.
                 agent_env = self.env(user=self.agent, context={"lang": self.agent.lang})

@@ -7,7 +7,9 @@ from .test_fsm_portal import FsmPortalCase
 @tagged("post_install", "-at_install")
 class TestAfterSalesUi(HttpCase):
     def test_admin_toggles_team_service(self):
-        project = self.env["project.project"].create({"name": "Tour FSM", "is_fsm": True})
+        project = self.env["project.project"].create(
+            {"name": "Tour FSM", "is_fsm": True}
+        )
         team = self.env["helpdesk.ticket.team"].create(
             {
                 "name": "Tour After-Sales Team",
@@ -38,7 +40,11 @@ class TestAfterSalesUi(HttpCase):
         )
         customer = self.env["res.partner"].create({"name": "Tour Customer"})
         team = self.env["helpdesk.ticket.team"].create(
-            {"name": f"Tour {service}", service: True, "user_ids": [Command.link(agent.id)]}
+            {
+                "name": f"Tour {service}",
+                service: True,
+                "user_ids": [Command.link(agent.id)],
+            }
         )
         ticket = self.env["helpdesk.ticket"].create(
             {
@@ -62,7 +68,9 @@ class TestAfterSalesUi(HttpCase):
                     "partner_id": customer.id,
                     "ref": ref,
                     "invoice_line_ids": [
-                        Command.create({"name": ref, "quantity": 1, "price_unit": price})
+                        Command.create(
+                            {"name": ref, "quantity": 1, "price_unit": price}
+                        )
                     ],
                 }
             )
@@ -79,7 +87,10 @@ class TestAfterSalesUi(HttpCase):
     # --- Worksheets
     def test_portal_customer_signs_worksheet(self):
         portal = new_test_user(
-            self.env, login="tour_ws_portal", name="Ingrid Berg", groups="base.group_portal"
+            self.env,
+            login="tour_ws_portal",
+            name="Ingrid Berg",
+            groups="base.group_portal",
         )
         template = self.env["worksheet.template"].create(
             {
@@ -115,7 +126,9 @@ class TestAfterSalesUi(HttpCase):
         )
         task.message_subscribe(portal.partner_id.ids)
         task.worksheet_answer_ids.filtered(lambda a: a.name == "Seals").value = "Worn"
-        self.start_tour("/my/tasks", "helpdesk_after_sales_worksheet_sign", login=portal.login)
+        self.start_tour(
+            "/my/tasks", "helpdesk_after_sales_worksheet_sign", login=portal.login
+        )
         self.assertEqual(task.worksheet_signed_by, "Ingrid Berg")
         self.assertTrue(task.worksheet_signature)
         self.assertIn("Worksheet signed by Ingrid Berg", task.message_ids[0].body)
@@ -163,11 +176,15 @@ class TestAfterSalesUi(HttpCase):
 
     def test_agent_without_repair_rights_repairs_from_ticket(self):
         agent = new_test_user(
-            self.env, login="tour_repair_agent", groups="helpdesk_mgmt.group_helpdesk_user"
+            self.env,
+            login="tour_repair_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user",
         )
         self.assertFalse(agent.has_group("stock.group_stock_user"))
         customer = self.env["res.partner"].create({"name": "Tour Repair Customer"})
-        product = self.env["product.product"].create({"name": "Tour Blender", "type": "consu"})
+        product = self.env["product.product"].create(
+            {"name": "Tour Blender", "type": "consu"}
+        )
         team = self.env["helpdesk.ticket.team"].create(
             {
                 "name": "Tour Repair Team",
@@ -205,7 +222,11 @@ class TestAfterSalesUi(HttpCase):
         )
         customer = self.env["res.partner"].create({"name": "Tour Coupon Customer"})
         team = self.env["helpdesk.ticket.team"].create(
-            {"name": "Tour Coupon Team", "use_coupons": True, "user_ids": [Command.link(agent.id)]}
+            {
+                "name": "Tour Coupon Team",
+                "use_coupons": True,
+                "user_ids": [Command.link(agent.id)],
+            }
         )
         ticket = self.env["helpdesk.ticket"].create(
             {
@@ -216,9 +237,9 @@ class TestAfterSalesUi(HttpCase):
             }
         )
         for name in ("Tour Goodwill", "Tour Apology"):
-            self.env["loyalty.program"].with_context(default_program_type="coupons").create(
-                {"name": name}
-            )
+            self.env["loyalty.program"].with_context(
+                default_program_type="coupons"
+            ).create({"name": name})
         self.start_tour(
             f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
             "helpdesk_after_sales_coupon",
@@ -244,4 +265,6 @@ class TestFsmTours(FsmPortalCase):
         self.assertEqual(task.partner_id, self.ticket.partner_id)
 
     def test_portal_customer_follows_task(self):
-        self.start_tour("/my/tasks", "helpdesk_after_sales_portal_fsm_task", login="portal_oak")
+        self.start_tour(
+            "/my/tasks", "helpdesk_after_sales_portal_fsm_task", login="portal_oak"
+        )

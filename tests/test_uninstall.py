@@ -29,7 +29,9 @@ def addon_schema(env):
         )
         return set(ids) - set(others.mapped("res_id"))
 
-    own = data.search([("module", "=", MODULE), ("model", "in", ("ir.model", "ir.model.fields"))])
+    own = data.search(
+        [("module", "=", MODULE), ("model", "in", ("ir.model", "ir.model.fields"))]
+    )
     model_ids = owned_only_by_addon(
         "ir.model", own.filtered(lambda d: d.model == "ir.model").mapped("res_id")
     )
@@ -37,7 +39,8 @@ def addon_schema(env):
         if model.model in env and not env[model.model]._abstract:
             tables.add(env[model.model]._table)
     field_ids = owned_only_by_addon(
-        "ir.model.fields", own.filtered(lambda d: d.model == "ir.model.fields").mapped("res_id")
+        "ir.model.fields",
+        own.filtered(lambda d: d.model == "ir.model.fields").mapped("res_id"),
     )
     for field_data in env["ir.model.fields"].browse(field_ids):
         model = env.get(field_data.model)
@@ -62,10 +65,17 @@ def addon_schema(env):
         [tuple(columns) or (("", ""),)],
     )
     indexes = {row[0] for row in cr.fetchall()}
-    from odoo.addons.helpdesk_after_sales.helpdesk_after_sales.indexes import OWN_INDEXES
+    from odoo.addons.helpdesk_after_sales.helpdesk_after_sales.indexes import (
+        OWN_INDEXES,
+    )
 
     indexes |= {index.name for index in OWN_INDEXES}
-    return {"tables": tables, "columns": columns, "indexes": indexes, "constraints": constraints}
+    return {
+        "tables": tables,
+        "columns": columns,
+        "indexes": indexes,
+        "constraints": constraints,
+    }
 
 
 def existing(cr, schema):
@@ -93,8 +103,9 @@ class TestUninstall(unittest.TestCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             schema = addon_schema(env)
             present = existing(cr, schema)
-            # What is checked below is really there before: columns on core tables (credit
-            # notes, transfers, tickets), the addon's own index, the foreign keys.
+            # What is checked below is really there before: columns on core tables
+            # (credit notes, transfers, tickets), the addon's own index, the foreign
+            # keys.
             self.assertIn(("account_move", "helpdesk_ticket_id"), present["columns"])
             self.assertIn(("helpdesk_ticket", "sale_order_id"), present["columns"])
             self.assertIn("account_move_helpdesk_refundable_idx", present["indexes"])
@@ -108,6 +119,11 @@ class TestUninstall(unittest.TestCase):
             left = existing(cr, schema)
             self.assertEqual(
                 left,
-                {"tables": set(), "columns": set(), "indexes": set(), "constraints": set()},
+                {
+                    "tables": set(),
+                    "columns": set(),
+                    "indexes": set(),
+                    "constraints": set(),
+                },
                 "uninstalling left part of the addon's schema",
             )

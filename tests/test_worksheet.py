@@ -61,10 +61,14 @@ class TestWorksheet(AfterSalesCase):
     def _plain_task(self):
         """A task of a project without worksheets."""
         project = self.env["project.project"].create({"name": "Back office"})
-        return self.env["project.task"].create({"name": "Plain", "project_id": project.id})
+        return self.env["project.task"].create(
+            {"name": "Plain", "project_id": project.id}
+        )
 
     def _answers(self, task=None):
-        return {answer.name: answer for answer in (task or self.task).worksheet_answer_ids}
+        return {
+            answer.name: answer for answer in (task or self.task).worksheet_answer_ids
+        }
 
     def _sign(self, task=None, name="Maya Lindqvist", signature=None):
         return (
@@ -98,7 +102,9 @@ class TestWorksheet(AfterSalesCase):
         self.assertFalse(project.worksheet_template_id)
 
     def test_template_of_another_company(self):
-        foreign = self.template.copy({"name": "Foreign", "company_id": self.other_company.id})
+        foreign = self.template.copy(
+            {"name": "Foreign", "company_id": self.other_company.id}
+        )
         with self._refused(ValidationError, "belongs to Other Company AS"):
             self.ws_project.worksheet_template_id = foreign
         self.env.clear()
@@ -124,7 +130,8 @@ class TestWorksheet(AfterSalesCase):
             ["textarea", "checkbox", "number", "selection", "date"],
         )
         self.assertFalse(any(self.task.worksheet_answer_ids.mapped("value")))
-        # The lines keep the question as it was asked when the template changes afterwards.
+        # The lines keep the question as it was asked when the template changes
+        # afterwards.
         self.template.question_ids[0].name = "Work performed"
         self.assertEqual(self.task.worksheet_answer_ids[0].name, "Work done")
         # A task of a project without worksheets has none, and may not get one.
@@ -141,14 +148,19 @@ class TestWorksheet(AfterSalesCase):
             {
                 "name": "Short check",
                 "question_ids": [
-                    Command.create({"name": "Customer present", "question_type": "checkbox"})
+                    Command.create(
+                        {"name": "Customer present", "question_type": "checkbox"}
+                    )
                 ],
             }
         )
-        seals.copy({"template_id": short.id})  # another question, same label: a new line
+        seals.copy(
+            {"template_id": short.id}
+        )  # another question, same label: a new line
         self.task.with_user(self.technician).worksheet_template_id = short
         self.assertEqual(
-            sorted(self.task.worksheet_answer_ids.mapped("name")), ["Customer present", "Seals"]
+            sorted(self.task.worksheet_answer_ids.mapped("name")),
+            ["Customer present", "Seals"],
         )
         self.assertFalse(any(self.task.worksheet_answer_ids.mapped("value")))
         self.task.worksheet_template_id = self.template
@@ -181,7 +193,8 @@ class TestWorksheet(AfterSalesCase):
             )
         answer_worksheet(self.task.with_user(self.technician))
         self.assertEqual(
-            {name: answer.value for name, answer in self._answers().items()}, GOOD_ANSWERS
+            {name: answer.value for name, answer in self._answers().items()},
+            GOOD_ANSWERS,
         )
         self.assertEqual(answers["Leak fixed"].display_value, "Yes")
         self.assertEqual(answers["Next visit"].display_value, "05/31/2027")
@@ -263,11 +276,17 @@ class TestWorksheet(AfterSalesCase):
         with self.assertRaises(AccessError):
             task.write({"worksheet_signed_by": "Someone else"})
         with self.assertRaises(AccessError):
-            task.write(dict.fromkeys(("worksheet_signature", "worksheet_signed_by"), False))
+            task.write(
+                dict.fromkeys(("worksheet_signature", "worksheet_signed_by"), False)
+            )
         with self.assertRaises(AccessError):
             task.action_clear_worksheet_signature()
         self.assertTrue(self.task.worksheet_signature)
-        arch = self.env["project.task"].with_user(self.technician).get_view(view_type="form")
+        arch = (
+            self.env["project.task"]
+            .with_user(self.technician)
+            .get_view(view_type="form")
+        )
         self.assertNotIn("action_clear_worksheet_signature", arch["arch"])
 
         # A project manager clears it: logged, editable again.
@@ -276,9 +295,13 @@ class TestWorksheet(AfterSalesCase):
         self.assertFalse(self.task.worksheet_signed_by)
         self.assertFalse(self.task.worksheet_signed_on)
         self.assertIn(
-            "Worksheet signature of Maya Lindqvist", self.task.message_ids[0].body, "logged"
+            "Worksheet signature of Maya Lindqvist",
+            self.task.message_ids[0].body,
+            "logged",
         )
-        self.assertEqual(self.task.message_ids[0].author_id, self.project_manager.partner_id)
+        self.assertEqual(
+            self.task.message_ids[0].author_id, self.project_manager.partner_id
+        )
         answer.value = "3"
         self._sign(name="Oak Contact")
         self.assertEqual(self.task.worksheet_signed_by, "Oak Contact")
@@ -327,7 +350,9 @@ class TestWorksheet(AfterSalesCase):
     # ------------------------------------------------------------------ access
     def test_templates_written_by_managers_only(self):
         Template = self.env["worksheet.template"]
-        self.assertEqual(Template.with_user(self.technician).search([]), Template.search([]))
+        self.assertEqual(
+            Template.with_user(self.technician).search([]), Template.search([])
+        )
         with self.assertRaises(AccessError):
             Template.with_user(self.technician).create({"name": "Mine"})
         with self.assertRaises(AccessError):
@@ -336,20 +361,28 @@ class TestWorksheet(AfterSalesCase):
             Template.with_user(self.agent).search([])
         for manager in (self.project_manager, self.manager):
             template = Template.with_user(manager).create(
-                {"name": f"By {manager.name}", "question_ids": [Command.create({"name": "Q"})]}
+                {
+                    "name": f"By {manager.name}",
+                    "question_ids": [Command.create({"name": "Q"})],
+                }
             )
             self.assertEqual(template.question_ids.question_type, "text")
         with self._refused(ValidationError, "give its options"):
             Template.with_user(self.project_manager).create(
                 {
                     "name": "Bad",
-                    "question_ids": [Command.create({"name": "Q", "question_type": "selection"})],
+                    "question_ids": [
+                        Command.create({"name": "Q", "question_type": "selection"})
+                    ],
                 }
             )
 
     def test_portal_reads_own_worksheet_only(self):
         portal = new_test_user(
-            self.env, login="ws_portal", groups="base.group_portal", partner_id=self.contact.id
+            self.env,
+            login="ws_portal",
+            groups="base.group_portal",
+            partner_id=self.contact.id,
         )
         other_portal = new_test_user(
             self.env,
@@ -358,11 +391,15 @@ class TestWorksheet(AfterSalesCase):
             partner_id=self.other_customer.id,
         )
         self.task.message_subscribe(self.contact.ids)
-        other_task = self._create_task(name="Elm check", partner_id=self.other_customer.id)
+        other_task = self._create_task(
+            name="Elm check", partner_id=self.other_customer.id
+        )
         other_task.message_subscribe(self.other_customer.ids)
         answer_worksheet(self.task)
         task = self.task.with_user(portal)
-        self.assertEqual(task.worksheet_answer_ids.mapped("value"), list(GOOD_ANSWERS.values()))
+        self.assertEqual(
+            task.worksheet_answer_ids.mapped("value"), list(GOOD_ANSWERS.values())
+        )
         Answer = self.env["worksheet.answer"].with_user(portal)
         self.assertEqual(Answer.search([]), self.task.worksheet_answer_ids)
         with self.assertRaises(AccessError):
@@ -379,8 +416,12 @@ class TestWorksheet(AfterSalesCase):
         )
 
     def test_private_project_answers_hidden(self):
-        employee = new_test_user(self.env, login="ws_employee", groups="base.group_user")
-        with self.assertRaises(AccessError, msg="project users fill worksheets, not employees"):
+        employee = new_test_user(
+            self.env, login="ws_employee", groups="base.group_user"
+        )
+        with self.assertRaises(
+            AccessError, msg="project users fill worksheets, not employees"
+        ):
             self.env["worksheet.answer"].with_user(employee).search([])
         colleague = new_test_user(
             self.env, login="ws_colleague", groups="project.group_project_user"
@@ -426,24 +467,32 @@ class TestWorksheet(AfterSalesCase):
         return str(
             self.env["ir.actions.report"]
             .with_user(self.technician)
-            ._render_qweb_html("helpdesk_after_sales.action_report_worksheet", self.task.ids)[0]
+            ._render_qweb_html(
+                "helpdesk_after_sales.action_report_worksheet", self.task.ids
+            )[0]
         )
 
     def test_report_pdf(self):
         answer_worksheet(self.task)
         self._sign()
-        # The report's own text needs no CSS: point wkhtmltopdf at a closed port rather than at
-        # this process's test server, which cannot answer while this test waits for the PDF.
+        # The report's own text needs no CSS: point wkhtmltopdf at a closed port rather
+        # than at this process's test server, which cannot answer while this test waits
+        # for the PDF.
         self.env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:9")
         pdf, report_type = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
-            ._render_qweb_pdf("helpdesk_after_sales.action_report_worksheet", self.task.ids)
+            ._render_qweb_pdf(
+                "helpdesk_after_sales.action_report_worksheet", self.task.ids
+            )
         )
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         text = subprocess.run(
-            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+            ["pdftotext", "-layout", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
         ).stdout.decode()
         for expected in (
             "Replaced the seal.",
@@ -465,10 +514,14 @@ class TestWorksheetPlanIntervention(FsmCase):
     def setUpClass(cls):
         super().setUpClass()
         create_worksheet_fixture(cls)
-        cls.fsm_project.write({"allow_worksheets": True, "worksheet_template_id": cls.template.id})
+        cls.fsm_project.write(
+            {"allow_worksheets": True, "worksheet_template_id": cls.template.id}
+        )
 
     def _tasks(self):
-        return self.env["project.task"].search([("helpdesk_ticket_id", "=", self.ticket.id)])
+        return self.env["project.task"].search(
+            [("helpdesk_ticket_id", "=", self.ticket.id)]
+        )
 
     def test_wizard_defaults_to_the_project_template(self):
         plan = self._plan_form()
@@ -496,7 +549,9 @@ class TestWorksheetPlanIntervention(FsmCase):
         self.assertFalse(task.worksheet_template_id)
 
     def test_wizard_refuses_bad_templates(self):
-        foreign = self.template.copy({"name": "Foreign", "company_id": self.other_company.id})
+        foreign = self.template.copy(
+            {"name": "Foreign", "company_id": self.other_company.id}
+        )
         cases = [
             (
                 {

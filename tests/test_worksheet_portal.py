@@ -43,13 +43,17 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         url = f"/my/tasks/{task.id}/worksheet/sign"
         if token:
             url += f"?access_token={token}"
-        params = {"name": name, "signature": signature_png() if signature is None else signature}
+        params = {
+            "name": name,
+            "signature": signature_png() if signature is None else signature,
+        }
         return self.make_jsonrpc_request(url, params)
 
     def _get(self, url):
         return self.url_open(url, allow_redirects=False)
 
-    # ------------------------------------------------------------------ task page and PDF
+    # ------------------------------------------------------------------ task page and
+    # PDF
     def test_task_page_shows_worksheet(self):
         self.authenticate(self.user_portal.login, self.user_portal.login)
         page = self._get(f"/my/tasks/{self.task.id}")
@@ -81,8 +85,12 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         )
         response = self._get(f"{url}&access_token={self.task.access_token}")
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Worksheet_Kettle_check.pdf", response.headers["Content-Disposition"])
-        self.assertIn("Worn", response.text)  # tests render the report's HTML, not a PDF
+        self.assertIn(
+            "Worksheet_Kettle_check.pdf", response.headers["Content-Disposition"]
+        )
+        self.assertIn(
+            "Worn", response.text
+        )  # tests render the report's HTML, not a PDF
         self.authenticate(self.other_portal.login, self.other_portal.login)
         self.assertEqual(self._get(url).status_code, 303)
         other_url = f"/my/tasks/{self.other_task.id}?report_type=pdf&download=True"
@@ -111,7 +119,9 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
 
     def test_sign_with_the_task_link(self):
         self.authenticate(None, None)
-        result = self._sign(self.other_task, token=self.other_task.access_token, name="Elm Boss")
+        result = self._sign(
+            self.other_task, token=self.other_task.access_token, name="Elm Boss"
+        )
         self.assertTrue(result.get("force_refresh"), result)
         self.assertEqual(self.other_task.worksheet_signed_by, "Elm Boss")
         self.assertEqual(
@@ -122,7 +132,9 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.addons.base.models.ir_model")
     def test_sign_refused(self):
-        unanswered = self._create_task("Unanswered", self.partner_portal, answered=False)
+        unanswered = self._create_task(
+            "Unanswered", self.partner_portal, answered=False
+        )
         self.authenticate(self.user_portal.login, self.user_portal.login)
         cases = [
             (unanswered, {}, "required questions"),
@@ -139,7 +151,8 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         self.authenticate(self.other_portal.login, self.other_portal.login)
         self.assertIn("not yours", self._sign(self.task)["error"])
         self.assertIn(
-            "not yours", self._sign(self.task, token=self.other_task.access_token)["error"]
+            "not yours",
+            self._sign(self.task, token=self.other_task.access_token)["error"],
         )
         self.authenticate(None, None)
         self.assertIn("not yours", self._sign(self.task)["error"])

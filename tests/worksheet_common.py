@@ -39,7 +39,9 @@ def create_worksheet_fixture(cls):
                         "required": True,
                     }
                 ),
-                Command.create({"sequence": 3, "name": "Pressure", "question_type": "number"}),
+                Command.create(
+                    {"sequence": 3, "name": "Pressure", "question_type": "number"}
+                ),
                 Command.create(
                     {
                         "sequence": 4,
@@ -49,7 +51,9 @@ def create_worksheet_fixture(cls):
                         "required": True,
                     }
                 ),
-                Command.create({"sequence": 5, "name": "Next visit", "question_type": "date"}),
+                Command.create(
+                    {"sequence": 5, "name": "Next visit", "question_type": "date"}
+                ),
             ],
         }
     )

@@ -23,7 +23,10 @@ class ProjectCustomerPortalHelpdesk(ProjectCustomerPortal):
                 return values
             values["helpdesk_ticket"] = ticket_sudo
             values["task_link_section"].append(
-                {"access_url": ticket_sudo.access_url, "title": request.env._("Helpdesk Ticket")}
+                {
+                    "access_url": ticket_sudo.access_url,
+                    "title": request.env._("Helpdesk Ticket"),
+                }
             )
         return values
 
@@ -39,17 +42,28 @@ class ProjectCustomerPortalHelpdesk(ProjectCustomerPortal):
         )
 
     @http.route(
-        ["/my/tasks/<int:task_id>/worksheet/sign"], type="json", auth="public", website=True
+        ["/my/tasks/<int:task_id>/worksheet/sign"],
+        type="json",
+        auth="public",
+        website=True,
     )
-    def portal_task_worksheet_sign(self, task_id, access_token=None, name=None, signature=None):
+    def portal_task_worksheet_sign(
+        self, task_id, access_token=None, name=None, signature=None
+    ):
         """The customer signs the task's worksheet, as a quotation is signed: with the task's
         link (access token, from the query string when the widget does not post it) or as a
         logged-in customer who may read the task."""
         access_token = access_token or request.httprequest.args.get("access_token")
         try:
-            task_sudo = self._document_check_access("project.task", task_id, access_token)
+            task_sudo = self._document_check_access(
+                "project.task", task_id, access_token
+            )
         except (AccessError, MissingError):
-            return {"error": request.env._("This task does not exist or is not yours to sign.")}
+            return {
+                "error": request.env._(
+                    "This task does not exist or is not yours to sign."
+                )
+            }
         try:
             # A visitor with the task's link signs for the task's customer.
             user = request.env.user
@@ -59,7 +73,9 @@ class ProjectCustomerPortalHelpdesk(ProjectCustomerPortal):
             return {"error": error.args[0]}
         return {
             "force_refresh": True,
-            "redirect_url": task_sudo.get_portal_url(query_string="&message=worksheet_signed"),
+            "redirect_url": task_sudo.get_portal_url(
+                query_string="&message=worksheet_signed"
+            ),
         }
 
 

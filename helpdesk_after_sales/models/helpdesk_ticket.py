@@ -8,8 +8,8 @@ from odoo.tools.misc import clean_context
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    # The team's After-Sales switches, on the ticket so that each service button of the form
-    # is hidden by a one-line `invisible="not use_..."`.
+    # The team's After-Sales switches, on the ticket so that each service button of the
+    # form is hidden by a one-line `invisible="not use_..."`.
     use_credit_notes = fields.Boolean(related="team_id.use_credit_notes")
     use_coupons = fields.Boolean(related="team_id.use_coupons")
     use_product_returns = fields.Boolean(related="team_id.use_product_returns")
@@ -78,7 +78,10 @@ class HelpdeskTicket(models.Model):
     @api.depends("sale_order_id")
     def _compute_product_id(self):
         for ticket in self:
-            if ticket.product_id and ticket.product_id not in ticket.suitable_product_ids:
+            if (
+                ticket.product_id
+                and ticket.product_id not in ticket.suitable_product_ids
+            ):
                 ticket.product_id = False
 
     @api.depends("product_id")
@@ -92,7 +95,10 @@ class HelpdeskTicket(models.Model):
         # One query for all the tickets' orders, not one per order's lines.
         product_ids = dict(
             self.env["sale.order.line"]._read_group(
-                [("order_id", "in", self.sale_order_id.ids), ("product_id", "!=", False)],
+                [
+                    ("order_id", "in", self.sale_order_id.ids),
+                    ("product_id", "!=", False),
+                ],
                 ["order_id"],
                 ["product_id:array_agg"],
             )
@@ -111,7 +117,9 @@ class HelpdeskTicket(models.Model):
     def _is_ticket_order(self, order):
         """An order may back the ticket if it was sold to the ticket's customer, in its company."""
         self.ensure_one()
-        order = order.sudo()  # the agent needs no Sales rights to check whose order it is
+        order = (
+            order.sudo()
+        )  # the agent needs no Sales rights to check whose order it is
         return not order or (
             order.partner_id.commercial_partner_id == self.commercial_partner_id
             and order.company_id == self.company_id
@@ -119,7 +127,8 @@ class HelpdeskTicket(models.Model):
 
     @api.constrains("sale_order_id", "product_id", "lot_id", "partner_id", "company_id")
     def _check_after_sales_context(self):
-        # sudo: agents need neither Sales nor Inventory rights to have the context checked.
+        # sudo: agents need neither Sales nor Inventory rights to have the context
+        # checked.
         for ticket in self.sudo():
             if not ticket._is_ticket_order(ticket.sale_order_id):
                 raise ValidationError(
@@ -198,11 +207,15 @@ class HelpdeskTicket(models.Model):
             "context": {ticket_key: self.id},
         }
 
-    def _get_after_sales_documents_action(self, xmlid, documents, list_views=None, context=None):
+    def _get_after_sales_documents_action(
+        self, xmlid, documents, list_views=None, context=None
+    ):
         """A smart button's window: the document's form when there is one, else their list."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         if len(documents) == 1:
-            action.update(views=[(False, "form")], view_mode="form", res_id=documents.id)
+            action.update(
+                views=[(False, "form")], view_mode="form", res_id=documents.id
+            )
         elif list_views:
             action["views"] = list_views
         action["domain"] = [("id", "in", documents.ids)]
@@ -227,7 +240,9 @@ class HelpdeskTicket(models.Model):
         if not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(self.env._("Refunds need Billing rights (Invoicing)."))
         self._check_after_sales_service("use_credit_notes")
-        return self._get_after_sales_wizard_action(self.env._("Refund"), "account.move.reversal")
+        return self._get_after_sales_wizard_action(
+            self.env._("Refund"), "account.move.reversal"
+        )
 
     def action_view_credit_notes(self):
         self.ensure_one()
@@ -258,7 +273,9 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _check_coupon_rights(self):
-        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+        if not self.env.su and not self.env.user.has_group(
+            "sales_team.group_sale_salesman"
+        ):
             raise AccessError(self.env._("Coupons need Sales rights (Sales: User)."))
 
     def action_generate_coupon(self):
@@ -313,7 +330,9 @@ class HelpdeskTicket(models.Model):
         delivered = {
             (partner, company)
             for partner, company in self.env["stock.picking"]._read_group(
-                self._get_partner_deliveries_domain(self.commercial_partner_id, self.company_id),
+                self._get_partner_deliveries_domain(
+                    self.commercial_partner_id, self.company_id
+                ),
                 ["commercial_partner_id", "company_id"],
             )
         }
@@ -347,7 +366,9 @@ class HelpdeskTicket(models.Model):
                     company=self.company_id.display_name,
                 )
             )
-        return self._get_after_sales_wizard_action(self.env._("Return"), "stock.return.picking")
+        return self._get_after_sales_wizard_action(
+            self.env._("Return"), "stock.return.picking"
+        )
 
     def action_view_pickings(self):
         self.ensure_one()
@@ -361,13 +382,15 @@ class HelpdeskTicket(models.Model):
         inverse_name="helpdesk_ticket_id",
         string="Repairs",
     )
-    repairs_count = fields.Integer(string="Repairs Count", compute="_compute_repairs_count")
+    repairs_count = fields.Integer(
+        string="Repairs Count", compute="_compute_repairs_count"
+    )
 
     @api.depends("repair_ids")
     def _compute_repairs_count(self):
         counts = {}
-        # Every agent may read repairs (security/); other readers of a ticket (followers,
-        # portal) may not, and count none.
+        # Every agent may read repairs (security/); other readers of a ticket
+        # (followers, portal) may not, and count none.
         if self.env["repair.order"].has_access("read"):
             counts = self._count_after_sales_documents("repair.order")
         for ticket in self:
@@ -380,8 +403,8 @@ class HelpdeskTicket(models.Model):
         self.env["repair.order"].check_access("create")
         product = self.product_id
         context = clean_context(self.env.context)
-        # default_repair_*: repair.order's own keys (see its default_get), which do not leak
-        # into the part lines.
+        # default_repair_*: repair.order's own keys (see its default_get), which do not
+        # leak into the part lines.
         context.update(
             default_repair_helpdesk_ticket_id=self.id,
             default_company_id=self.company_id.id,
@@ -406,7 +429,9 @@ class HelpdeskTicket(models.Model):
             # ormcached, where env.ref() would query the view for each click
             "views": [
                 (
-                    self.env["ir.model.data"]._xmlid_to_res_id("repair.view_repair_order_form"),
+                    self.env["ir.model.data"]._xmlid_to_res_id(
+                        "repair.view_repair_order_form"
+                    ),
                     "form",
                 )
             ],
@@ -424,8 +449,13 @@ class HelpdeskTicket(models.Model):
                 ("helpdesk_ticket_id", "=", self.id),
                 ("state", "=", "done"),
                 ("picking_type_code", "=", "incoming"),
-                # The customer's contacts, by a join (child_of costs a query of its own).
-                ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+                # The customer's contacts, by a join (child_of costs a query of its
+                # own).
+                (
+                    "partner_id.commercial_partner_id",
+                    "=",
+                    self.commercial_partner_id.id,
+                ),
                 ("company_id", "=", self.company_id.id),
                 ("move_ids.product_id", "=", self.product_id.id),
             ],
@@ -479,7 +509,11 @@ class HelpdeskTicket(models.Model):
         )
 
     def _check_project_user(self):
-        if not self.env.su and not self.env.user.has_group("project.group_project_user"):
+        if not self.env.su and not self.env.user.has_group(
+            "project.group_project_user"
+        ):
             raise AccessError(
-                self.env._("Field service interventions need Project rights (Project User).")
+                self.env._(
+                    "Field service interventions need Project rights (Project User)."
+                )
             )

@@ -99,11 +99,16 @@ class HelpdeskTicketTeam(models.Model):
         return super().write(vals)
 
     def _check_after_sales_manager(self):
-        # The services decide what every agent may hand out (money, coupons, goods): even where
-        # a custom rule lets team leaders edit their team, only helpdesk managers switch them.
-        if not self.env.su and not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_manager"):
+        # The services decide what every agent may hand out (money, coupons, goods):
+        # even where a custom rule lets team leaders edit their team, only helpdesk
+        # managers switch them.
+        if not self.env.su and not self.env.user.has_group(
+            "helpdesk_mgmt.group_helpdesk_manager"
+        ):
             raise AccessError(
-                self.env._("Only helpdesk managers can change a team's After-Sales services.")
+                self.env._(
+                    "Only helpdesk managers can change a team's After-Sales services."
+                )
             )
 
     def _is_fsm_project(self, project):
@@ -111,5 +116,7 @@ class HelpdeskTicketTeam(models.Model):
         (or to none, shared by all companies)."""
         self.ensure_one()
         return (
-            not project.company_id or not self.company_id or project.company_id == self.company_id
+            not project.company_id
+            or not self.company_id
+            or project.company_id == self.company_id
         )

@@ -23,18 +23,21 @@ class LoyaltyCard(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         super()._message_post_after_hook(message, msg_vals)
-        # The coupon e-mail is sent from the card, whose template renders it: the ticket keeps a
-        # copy in its chatter, where the agent follows the customer's case.
+        # The coupon e-mail is sent from the card, whose template renders it: the ticket
+        # keeps a copy in its chatter, where the agent follows the customer's case.
         if message.message_type != "comment" or not message.partner_ids:
             return
         if message.subtype_id != self.env.ref("mail.mt_comment"):
             return
         for card in self.filtered("helpdesk_ticket_id"):
-            # sudo: the sender (e.g. a Sales administrator from the coupons list) may not be
-            # allowed to post on the ticket; this only logs a note of the e-mail just sent.
+            # sudo: the sender (e.g. a Sales administrator from the coupons list) may
+            # not be allowed to post on the ticket; this only logs a note of the e-mail
+            # just sent.
             card.helpdesk_ticket_id.sudo().message_post(
                 body=Markup(
-                    self.env._("Coupon %(link)s sent by e-mail to %(recipients)s: %(subject)s")
+                    self.env._(
+                        "Coupon %(link)s sent by e-mail to %(recipients)s: %(subject)s"
+                    )
                 )
                 % {
                     "link": card._get_html_link(title=card.code),

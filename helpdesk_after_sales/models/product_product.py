@@ -19,7 +19,9 @@ class ProductProduct(models.Model):
         order_ids = dict(
             self.env["sale.order.line"]
             .sudo()
-            ._read_group([("product_id", "in", self.ids)], ["product_id"], ["order_id:array_agg"])
+            ._read_group(
+                [("product_id", "in", self.ids)], ["product_id"], ["order_id:array_agg"]
+            )
         )
         for product in self:
             product.helpdesk_sale_order_ids = self.env["sale.order"].browse(
@@ -30,6 +32,10 @@ class ProductProduct(models.Model):
         # The ticket form's product domain: a subquery, so that the form itself needs no
         # query to offer an order's products. sudo: as in the compute.
         if operator not in ("=", "in"):
-            raise UserError(self.env._("Products can only be searched by the orders they are on."))
-        lines = self.env["sale.order.line"].sudo()._search([("order_id", operator, value)])
+            raise UserError(
+                self.env._("Products can only be searched by the orders they are on.")
+            )
+        lines = (
+            self.env["sale.order.line"].sudo()._search([("order_id", operator, value)])
+        )
         return [("id", "in", lines.subselect("product_id"))]

@@ -38,11 +38,20 @@ class ProjectProject(models.Model):
 
     @api.constrains("is_fsm", "company_id", "active")
     def _check_fsm_teams(self):
-        # sudo: project managers need no helpdesk rights to learn which teams plan into it.
-        teams = self.env["helpdesk.ticket.team"].sudo().search([("fsm_project_id", "in", self.ids)])
+        # sudo: project managers need no helpdesk rights to learn which teams plan into
+        # it.
+        teams = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .search([("fsm_project_id", "in", self.ids)])
+        )
         for team in teams:
             project = team.fsm_project_id
-            if not project.is_fsm or not project.active or not team._is_fsm_project(project):
+            if (
+                not project.is_fsm
+                or not project.active
+                or not team._is_fsm_project(project)
+            ):
                 raise ValidationError(
                     self.env._(
                         "Project %(project)s is the Field Service project of helpdesk team "
@@ -55,7 +64,10 @@ class ProjectProject(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("is_fsm") and "default_privacy_visibility" not in self.env.context:
+            if (
+                vals.get("is_fsm")
+                and "default_privacy_visibility" not in self.env.context
+            ):
                 # Field service tasks are followed by the customer on the portal.
                 vals.setdefault("privacy_visibility", "portal")
         return super().create(vals_list)
@@ -99,5 +111,6 @@ class ProjectProject(models.Model):
                         project=project.display_name,
                     )
                 )
-            # sudo: name the template's company even when the user may not read that company's.
+            # sudo: name the template's company even when the user may not read that
+            # company's.
             project.worksheet_template_id.sudo()._check_worksheet_company(project)

@@ -5,7 +5,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime
 
-WORKSHEET_SIGNATURE_FIELDS = ("worksheet_signature", "worksheet_signed_by", "worksheet_signed_on")
+WORKSHEET_SIGNATURE_FIELDS = (
+    "worksheet_signature",
+    "worksheet_signed_by",
+    "worksheet_signed_on",
+)
 WORKSHEET_PORTAL_FIELDS = {
     "allow_worksheets",
     "worksheet_answer_ids",
@@ -82,7 +86,8 @@ class ProjectTask(models.Model):
                         task=task.display_name,
                     )
                 )
-            # sudo: name the template's company even when the user may not read that company's.
+            # sudo: name the template's company even when the user may not read that
+            # company's.
             task.worksheet_template_id.sudo()._check_worksheet_company(task)
 
     @api.constrains("state")
@@ -103,22 +108,29 @@ class ProjectTask(models.Model):
             self._check_worksheet_editable()
         if "worksheet_template_id" in vals:
             self.filtered(
-                lambda task: task.worksheet_template_id.id != vals["worksheet_template_id"]
+                lambda task: task.worksheet_template_id.id
+                != vals["worksheet_template_id"]
             )._check_worksheet_editable()
         templates = {task: task.worksheet_template_id for task in self}
         result = super().write(vals)
-        changed = self.filtered(lambda task: task.worksheet_template_id != templates[task])
+        changed = self.filtered(
+            lambda task: task.worksheet_template_id != templates[task]
+        )
         changed._check_worksheet_editable()
         changed._sync_worksheet_answers()
         return result
 
     def action_print_worksheet(self):
-        return self.env.ref("helpdesk_after_sales.action_report_worksheet").report_action(self)
+        return self.env.ref(
+            "helpdesk_after_sales.action_report_worksheet"
+        ).report_action(self)
 
     def action_clear_worksheet_signature(self):
         if not self.env.user.has_group("project.group_project_manager"):
             raise AccessError(
-                self.env._("Only project managers can clear the signature of a worksheet.")
+                self.env._(
+                    "Only project managers can clear the signature of a worksheet."
+                )
             )
         for task in self.filtered("worksheet_signature"):
             task.message_post(
@@ -162,7 +174,9 @@ class ProjectTask(models.Model):
     def _check_worksheet_required_answers(self, done_only=False):
         tasks = self.filtered(lambda t: t.state == "1_done") if done_only else self
         for task in tasks:
-            missing = task.worksheet_answer_ids.filtered(lambda a: a.required and not a.is_answered)
+            missing = task.worksheet_answer_ids.filtered(
+                lambda a: a.required and not a.is_answered
+            )
             if missing:
                 raise ValidationError(
                     self.env._(
@@ -185,7 +199,8 @@ class ProjectTask(models.Model):
             )
             answered = task.worksheet_answer_ids.question_id
             vals_list += [
-                task._prepare_worksheet_answer_vals(question) for question in questions - answered
+                task._prepare_worksheet_answer_vals(question)
+                for question in questions - answered
             ]
         obsolete.unlink()
         self.env["worksheet.answer"].create(vals_list)
@@ -202,7 +217,9 @@ class ProjectTask(models.Model):
         _ = self.env._
         name = (name or "").strip()
         if not self.worksheet_answer_ids:
-            raise UserError(_("Task %(task)s has no worksheet to sign.", task=self.display_name))
+            raise UserError(
+                _("Task %(task)s has no worksheet to sign.", task=self.display_name)
+            )
         if self.state == "1_canceled":
             raise UserError(_("Task %(task)s is cancelled.", task=self.display_name))
         if self.worksheet_signature:
@@ -232,7 +249,9 @@ class ProjectTask(models.Model):
             }
         )
         report = self.env["ir.actions.report"]
-        pdf = report._render_qweb_pdf("helpdesk_after_sales.action_report_worksheet", self.ids)[0]
+        pdf = report._render_qweb_pdf(
+            "helpdesk_after_sales.action_report_worksheet", self.ids
+        )[0]
         return self.message_post(
             author_id=author.id,
             body=_("Worksheet signed by %(name)s.", name=name),
@@ -242,7 +261,8 @@ class ProjectTask(models.Model):
         )
 
     def _get_report_base_filename(self):
-        # The file name of the portal's PDF download (the task's report is its worksheet).
+        # The file name of the portal's PDF download (the task's report is its
+        # worksheet).
         self.ensure_one()
         return self.env._("Worksheet - %(task)s", task=self.name)
 

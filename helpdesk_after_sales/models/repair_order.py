@@ -1,8 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-# What a repair of a ticket must agree with the ticket on (see _check_helpdesk_repair_values).
-HELPDESK_CHECKED_FIELDS = ("company_id", "partner_id", "product_id", "lot_id", "picking_id")
+# What a repair of a ticket must agree with the ticket on (see
+# _check_helpdesk_repair_values).
+HELPDESK_CHECKED_FIELDS = (
+    "company_id",
+    "partner_id",
+    "product_id",
+    "lot_id",
+    "picking_id",
+)
 
 
 class RepairOrder(models.Model):
@@ -25,28 +32,35 @@ class RepairOrder(models.Model):
 
     @api.model
     def default_get(self, fields_list):
-        # The ticket's Repair button passes its product, lot and ticket under repair's own keys,
-        # as repair does for its return (default_repair_picking_id): plain default_product_id,
-        # default_lot_id and default_helpdesk_ticket_id would also prefill the repair's part
-        # lines and the records its buttons create (moves, move lines, pickings).
+        # The ticket's Repair button passes its product, lot and ticket under repair's
+        # own keys, as repair does for its return (default_repair_picking_id): plain
+        # default_product_id, default_lot_id and default_helpdesk_ticket_id would also
+        # prefill the repair's part lines and the records its buttons create (moves,
+        # move lines, pickings).
         res = super().default_get(fields_list)
         for field_name in ("helpdesk_ticket_id", "product_id", "lot_id"):
             key = f"default_repair_{field_name}"
-            if field_name in fields_list and not res.get(field_name) and key in self.env.context:
+            if (
+                field_name in fields_list
+                and not res.get(field_name)
+                and key in self.env.context
+            ):
                 res[field_name] = self.env.context[key]
         return res
 
     @api.model_create_multi
     def create(self, vals_list):
-        # Before super(): core silently drops a lot of another product, and a bad return would
-        # be half-used by the computes.
+        # Before super(): core silently drops a lot of another product, and a bad return
+        # would be half-used by the computes.
         for vals in vals_list:
             ticket = self.env["helpdesk.ticket"].browse(vals.get("helpdesk_ticket_id"))
             if not self._is_repair_user():
                 self._check_helpdesk_agent_create(vals, ticket)
             if ticket:
                 ticket._check_after_sales_service("use_product_repairs")
-                self._check_helpdesk_repair_values(ticket, **self._get_helpdesk_checked(vals))
+                self._check_helpdesk_repair_values(
+                    ticket, **self._get_helpdesk_checked(vals)
+                )
         repairs = super().create(vals_list)
         repairs.filtered("helpdesk_ticket_id")._post_helpdesk_links()
         return repairs
@@ -63,11 +77,16 @@ class RepairOrder(models.Model):
             if ticket and ticket != repair.helpdesk_ticket_id:
                 ticket._check_after_sales_service("use_product_repairs")
             if ticket and (
-                ticket != repair.helpdesk_ticket_id or vals.keys() & set(HELPDESK_CHECKED_FIELDS)
+                ticket != repair.helpdesk_ticket_id
+                or vals.keys() & set(HELPDESK_CHECKED_FIELDS)
             ):
-                self._check_helpdesk_repair_values(ticket, **repair._get_helpdesk_checked(vals))
+                self._check_helpdesk_repair_values(
+                    ticket, **repair._get_helpdesk_checked(vals)
+                )
         relinked = (
-            self.filtered(lambda r: r.helpdesk_ticket_id.id != vals["helpdesk_ticket_id"])
+            self.filtered(
+                lambda r: r.helpdesk_ticket_id.id != vals["helpdesk_ticket_id"]
+            )
             if vals.get("helpdesk_ticket_id")
             else self.browse()
         )
@@ -114,11 +133,15 @@ class RepairOrder(models.Model):
     def _check_helpdesk_agent_vals(self, vals):
         if vals.get("state", "draft") != "draft":
             raise AccessError(
-                self.env._("Only repair users (Inventory rights) can change a repair's status.")
+                self.env._(
+                    "Only repair users (Inventory rights) can change a repair's status."
+                )
             )
         if vals.get("move_ids"):
             raise AccessError(
-                self.env._("Only repair users (Inventory rights) can add parts to a repair.")
+                self.env._(
+                    "Only repair users (Inventory rights) can add parts to a repair."
+                )
             )
 
     def _check_helpdesk_agent_write(self, vals):
@@ -152,7 +175,9 @@ class RepairOrder(models.Model):
             if name in vals:
                 values[name] = comodel.browse(vals[name])
             elif name == "lot_id" and "product_id" in vals:
-                values[name] = comodel  # core's compute clears the lot of the former product
+                values[name] = (
+                    comodel  # core's compute clears the lot of the former product
+                )
             else:
                 values[name] = self[name] if self else comodel
         if not self and not values["company_id"]:
@@ -167,7 +192,8 @@ class RepairOrder(models.Model):
     ):
         """The repair of a ticket is about the ticket's customer, in the ticket's company."""
         _ = self.env._
-        # sudo: name the ticket, the return and the lot even to an agent without Inventory rights.
+        # sudo: name the ticket, the return and the lot even to an agent without
+        # Inventory rights.
         ticket, picking, lot = ticket.sudo(), picking_id.sudo(), lot_id.sudo()
         company, partner, product = company_id, partner_id, product_id
         customer = ticket.commercial_partner_id
@@ -228,8 +254,8 @@ class RepairOrder(models.Model):
 
     def _post_helpdesk_links(self):
         for repair in self:
-            # sudo: a repair user may link a ticket they can read but not write to; the note
-            # is the only thing written on it.
+            # sudo: a repair user may link a ticket they can read but not write to; the
+            # note is the only thing written on it.
             repair.helpdesk_ticket_id.sudo()._post_after_sales_links(
                 repair,
                 self.env._("Repair %(link)s sent from this ticket."),

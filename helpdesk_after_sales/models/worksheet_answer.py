@@ -35,7 +35,9 @@ class WorksheetAnswer(models.Model):
         readonly=True,
     )
     sequence = fields.Integer(compute="_compute_question", store=True, readonly=False)
-    name = fields.Char(string="Question", compute="_compute_question", store=True, readonly=False)
+    name = fields.Char(
+        string="Question", compute="_compute_question", store=True, readonly=False
+    )
     question_type = fields.Selection(
         selection=QUESTION_TYPES,
         string="Type",
@@ -48,9 +50,12 @@ class WorksheetAnswer(models.Model):
     )
     required = fields.Boolean(compute="_compute_question", store=True, readonly=False)
     value = fields.Text(string="Answer")
-    # Typed editors of `value` for the task form; the server checks `value` whatever the client.
+    # Typed editors of `value` for the task form; the server checks `value` whatever the
+    # client.
     value_checkbox = fields.Boolean(
-        string="Checked", compute="_compute_typed_value", inverse="_inverse_value_checkbox"
+        string="Checked",
+        compute="_compute_typed_value",
+        inverse="_inverse_value_checkbox",
     )
     value_date = fields.Date(
         string="Date", compute="_compute_typed_value", inverse="_inverse_value_date"
@@ -72,7 +77,9 @@ class WorksheetAnswer(models.Model):
     @api.depends("value", "question_type")
     def _compute_typed_value(self):
         for answer in self:
-            answer.value_checkbox = answer.question_type == "checkbox" and answer.value == "1"
+            answer.value_checkbox = (
+                answer.question_type == "checkbox" and answer.value == "1"
+            )
             answer.value_date = (
                 answer.question_type == "date"
                 and answer._is_iso_date(answer.value)
@@ -85,7 +92,9 @@ class WorksheetAnswer(models.Model):
 
     def _inverse_value_date(self):
         for answer in self.filtered(lambda a: a.question_type == "date"):
-            answer.value = fields.Date.to_string(answer.value_date) if answer.value_date else False
+            answer.value = (
+                fields.Date.to_string(answer.value_date) if answer.value_date else False
+            )
 
     @api.depends("value", "question_type")
     @api.depends_context("lang")
@@ -94,7 +103,11 @@ class WorksheetAnswer(models.Model):
             value = (answer.value or "").strip()
             if answer.question_type == "checkbox":
                 answer.display_value = (
-                    self.env._("Yes") if value == "1" else self.env._("No") if value else ""
+                    self.env._("Yes")
+                    if value == "1"
+                    else self.env._("No")
+                    if value
+                    else ""
                 )
             elif answer.question_type == "date" and answer._is_iso_date(value):
                 answer.display_value = format_date(self.env, value)
@@ -106,7 +119,9 @@ class WorksheetAnswer(models.Model):
         for answer in self:
             value = (answer.value or "").strip()
             # A checkbox is answered when ticked: "required" means "must be checked".
-            answer.is_answered = value == "1" if answer.question_type == "checkbox" else bool(value)
+            answer.is_answered = (
+                value == "1" if answer.question_type == "checkbox" else bool(value)
+            )
 
     @api.constrains("value", "question_type", "selection_options")
     def _check_value(self):

@@ -33,7 +33,9 @@ class WorksheetTemplate(models.Model):
     def _check_company_projects(self):
         # sudo: a template manager may not read every project using the template.
         projects = (
-            self.env["project.project"].sudo().search([("worksheet_template_id", "in", self.ids)])
+            self.env["project.project"]
+            .sudo()
+            .search([("worksheet_template_id", "in", self.ids)])
         )
         for project in projects:
             project.worksheet_template_id._check_worksheet_company(project)

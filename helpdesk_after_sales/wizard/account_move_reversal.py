@@ -14,7 +14,9 @@ class AccountMoveReversal(models.TransientModel):
         string="Helpdesk Ticket",
         readonly=True,
     )
-    helpdesk_partner_id = fields.Many2one(related="helpdesk_ticket_id.commercial_partner_id")
+    helpdesk_partner_id = fields.Many2one(
+        related="helpdesk_ticket_id.commercial_partner_id"
+    )
     helpdesk_sale_order_id = fields.Many2one(
         comodel_name="sale.order",
         string="Sales Order",
@@ -68,7 +70,9 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_context(self):
         for wizard in self:
-            ticket = wizard.helpdesk_ticket_id.sudo()  # the ticket's own context, as shown on it
+            ticket = (
+                wizard.helpdesk_ticket_id.sudo()
+            )  # the ticket's own context, as shown on it
             wizard.helpdesk_sale_order_id = ticket.sale_order_id
             wizard.helpdesk_product_id = ticket.product_id
             wizard.helpdesk_lot_id = ticket.lot_id
@@ -93,7 +97,9 @@ class AccountMoveReversal(models.TransientModel):
     def _compute_move_ids(self):
         for wizard in self:
             if not wizard.helpdesk_ticket_id:
-                wizard.move_ids = wizard.move_ids  # opened from the invoices: account's default
+                wizard.move_ids = (
+                    wizard.move_ids
+                )  # opened from the invoices: account's default
                 continue
             suitable = wizard.suitable_move_ids
             chosen = wizard.move_ids & suitable
@@ -102,19 +108,27 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
         for wizard in self:
-            wizard.reason = wizard.reason or wizard.helpdesk_ticket_id.sudo().display_name
+            wizard.reason = (
+                wizard.reason or wizard.helpdesk_ticket_id.sudo().display_name
+            )
 
     @api.depends("helpdesk_ticket_id")
     def _compute_journal_id(self):
         super()._compute_journal_id()
-        for wizard in self.filtered(lambda w: w.helpdesk_ticket_id and not w.journal_id):
-            # Until an invoice is chosen: the company's sales journal, so the form can load.
+        for wizard in self.filtered(
+            lambda w: w.helpdesk_ticket_id and not w.journal_id
+        ):
+            # Until an invoice is chosen: the company's sales journal, so the form can
+            # load.
             wizard.journal_id = wizard._helpdesk_sale_journal(wizard.company_id)
 
     @api.model
     def _helpdesk_sale_journal(self, company):
         return self.env["account.journal"].search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")],
+            [
+                *self.env["account.journal"]._check_company_domain(company),
+                ("type", "=", "sale"),
+            ],
             limit=1,
         )
 
@@ -132,10 +146,16 @@ class AccountMoveReversal(models.TransientModel):
         ]
         if self.helpdesk_sale_order_id:
             domain.append(
-                ("invoice_line_ids.sale_line_ids.order_id", "=", self.helpdesk_sale_order_id.id)
+                (
+                    "invoice_line_ids.sale_line_ids.order_id",
+                    "=",
+                    self.helpdesk_sale_order_id.id,
+                )
             )
         if self.helpdesk_product_id:
-            domain.append(("invoice_line_ids.product_id", "=", self.helpdesk_product_id.id))
+            domain.append(
+                ("invoice_line_ids.product_id", "=", self.helpdesk_product_id.id)
+            )
         if self.helpdesk_lot_id:
             domain.append(
                 (
@@ -156,7 +176,8 @@ class AccountMoveReversal(models.TransientModel):
                 ticket._check_after_sales_service("use_credit_notes")
                 vals.setdefault("company_id", ticket.company_id.id)
                 if not vals.get("journal_id"):
-                    # A required column that the form fills by onchange; an RPC call may not.
+                    # A required column that the form fills by onchange; an RPC call may
+                    # not.
                     journal = self._helpdesk_sale_journal(ticket.company_id)
                     if not journal:
                         raise UserError(
@@ -179,7 +200,8 @@ class AccountMoveReversal(models.TransientModel):
         ticket = self.helpdesk_ticket_id.sudo()
         if not self.move_ids:
             raise ValidationError(_("Choose at least one invoice to refund."))
-        # sudo: name the faulty invoice even when the agent may not read it (another company).
+        # sudo: name the faulty invoice even when the agent may not read it (another
+        # company).
         for move in self.move_ids.sudo():
             if move.move_type != "out_invoice":
                 raise ValidationError(
@@ -212,7 +234,10 @@ class AccountMoveReversal(models.TransientModel):
                 )
             if move.payment_state == "reversed":
                 raise ValidationError(
-                    _("Invoice %(move)s has already been fully reversed.", move=move.display_name)
+                    _(
+                        "Invoice %(move)s has already been fully reversed.",
+                        move=move.display_name,
+                    )
                 )
 
     def _prepare_default_reversal(self, move):
@@ -228,13 +253,16 @@ class AccountMoveReversal(models.TransientModel):
             return super().reverse_moves(is_modify=is_modify)
         # Checked again at the last moment: an invoice may have been reversed meanwhile.
         self._check_helpdesk_invoices_refundable()
-        before = self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)])
+        before = self.env["account.move"].search(
+            [("helpdesk_ticket_id", "=", ticket.id)]
+        )
         # The ticket's default_* keys must not leak into the moves created below.
         action = super(
             AccountMoveReversal, self.with_context(clean_context(self.env.context))
         ).reverse_moves(is_modify=is_modify)
         credit_notes = (
-            self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)]) - before
+            self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)])
+            - before
         )
         for credit_note in credit_notes:
             ticket._post_after_sales_links(

@@ -45,7 +45,9 @@ class HelpdeskCouponGenerate(models.TransientModel):
         string="Valid Until",
         help="Last day the coupon can be used. Leave empty for a coupon that never expires.",
     )
-    coupon_id = fields.Many2one(comodel_name="loyalty.card", string="Coupon", readonly=True)
+    coupon_id = fields.Many2one(
+        comodel_name="loyalty.card", string="Coupon", readonly=True
+    )
     coupon_code = fields.Char(related="coupon_id.code", string="Coupon Code")
     can_share_link = fields.Boolean(compute="_compute_share_link")
     share_link = fields.Char(compute="_compute_share_link")
@@ -53,7 +55,9 @@ class HelpdeskCouponGenerate(models.TransientModel):
     @api.depends("ticket_id")
     def _compute_company_id(self):
         for wizard in self:
-            wizard.company_id = wizard.ticket_id.sudo().company_id  # as shown on the ticket
+            wizard.company_id = (
+                wizard.ticket_id.sudo().company_id
+            )  # as shown on the ticket
 
     @api.depends("ticket_id")
     def _compute_partner_id(self):
@@ -64,7 +68,9 @@ class HelpdeskCouponGenerate(models.TransientModel):
     def _compute_program_id(self):
         for wizard in self:
             program_company = wizard.program_id.company_id
-            if wizard.program_id and (not program_company or program_company == wizard.company_id):
+            if wizard.program_id and (
+                not program_company or program_company == wizard.company_id
+            ):
                 continue
             programs = self.env["loyalty.program"].search(
                 [
@@ -83,10 +89,14 @@ class HelpdeskCouponGenerate(models.TransientModel):
             website = wizard._get_share_website() if can_share_link else False
             wizard.can_share_link = bool(website)
             wizard.share_link = (
-                wizard._get_share_link(website) if website and wizard.coupon_id else False
+                wizard._get_share_link(website)
+                if website and wizard.coupon_id
+                else False
             )
 
-    @api.constrains("ticket_id", "company_id", "partner_id", "program_id", "valid_until")
+    @api.constrains(
+        "ticket_id", "company_id", "partner_id", "program_id", "valid_until"
+    )
     def _check_coupon_values(self):
         for wizard in self:
             wizard._check_coupon_generation()
@@ -99,12 +109,14 @@ class HelpdeskCouponGenerate(models.TransientModel):
             ticket = self.env["helpdesk.ticket"].browse(vals.get("ticket_id"))
             ticket.check_access("read")
             if vals.get("company_id") and vals["company_id"] != ticket.company_id.id:
-                # Computed from the ticket, an RPC value would be silently replaced: refuse it.
+                # Computed from the ticket, an RPC value would be silently replaced:
+                # refuse it.
                 raise ValidationError(self._company_error(ticket))
         wizards = super().create(vals_list)
         for wizard in wizards:
-            # Same gate as the ticket's Coupon button, for RPC calls too: readable ticket,
-            # Coupons on, a customer (Sales rights are this wizard's own access rule).
+            # Same gate as the ticket's Coupon button, for RPC calls too: readable
+            # ticket, Coupons on, a customer (Sales rights are this wizard's own access
+            # rule).
             wizard.ticket_id._check_after_sales_service("use_coupons")
         return wizards
 
@@ -182,7 +194,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
                     date=fields.Date.to_string(self.valid_until),
                 )
             )
-        # sudo: name the faulty program even when the user may not read it (another company).
+        # sudo: name the faulty program even when the user may not read it (another
+        # company).
         program = self.program_id.sudo()
         if not program:
             return  # required by the form; checked again when generating
@@ -195,7 +208,10 @@ class HelpdeskCouponGenerate(models.TransientModel):
             )
         if not program.active:
             raise ValidationError(
-                _("Coupon program %(program)s is archived.", program=program.display_name)
+                _(
+                    "Coupon program %(program)s is archived.",
+                    program=program.display_name,
+                )
             )
         if program.company_id and program.company_id != ticket.company_id:
             raise ValidationError(
@@ -252,10 +268,11 @@ class HelpdeskCouponGenerate(models.TransientModel):
         self._check_coupon_generation()
         ticket = self.ticket_id
         vals = self._prepare_coupon_vals()
-        # sudo: creating coupons is for Sales Administrators (sale_loyalty); a Sales User gets
-        # exactly this one card through the ticket, checked above: of a coupons program, in the
-        # ticket's company, for the ticket's customer. loyalty_no_mail: no "at creation" e-mail,
-        # the agent sends the coupon (Send by Email) or shares it.
+        # sudo: creating coupons is for Sales Administrators (sale_loyalty); a Sales
+        # User gets exactly this one card through the ticket, checked above: of a
+        # coupons program, in the ticket's company, for the ticket's customer.
+        # loyalty_no_mail: no "at creation" e-mail, the agent sends the coupon (Send by
+        # Email) or shares it.
         coupon = (
             self.env["loyalty.card"]
             .sudo()
@@ -271,7 +288,9 @@ class HelpdeskCouponGenerate(models.TransientModel):
         )
         self.coupon_id = coupon
         ticket.message_post(
-            body=Markup(self.env._("Coupon %(link)s (%(program)s) generated from this ticket."))
+            body=Markup(
+                self.env._("Coupon %(link)s (%(program)s) generated from this ticket.")
+            )
             % {
                 "link": coupon._get_html_link(title=coupon.code),
                 "program": coupon.program_id.display_name,
@@ -308,8 +327,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
     def _get_share_link(self, website):
         self.ensure_one()
         coupon = self.coupon_id.sudo()
-        # sudo: coupon.share is for Sales Administrators only; this unsaved one only computes
-        # the link of the coupon just generated here, nothing is stored.
+        # sudo: coupon.share is for Sales Administrators only; this unsaved one only
+        # computes the link of the coupon just generated here, nothing is stored.
         share = (
             self.env["coupon.share"]
             .sudo()

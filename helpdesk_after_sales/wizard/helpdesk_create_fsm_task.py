@@ -19,7 +19,9 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         ondelete="cascade",
     )
     company_id = fields.Many2one(related="helpdesk_ticket_id.company_id")
-    commercial_partner_id = fields.Many2one(related="helpdesk_ticket_id.commercial_partner_id")
+    commercial_partner_id = fields.Many2one(
+        related="helpdesk_ticket_id.commercial_partner_id"
+    )
     name = fields.Char(
         string="Title",
         compute="_compute_name",
@@ -82,7 +84,11 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             )
 
     @api.constrains(
-        "helpdesk_ticket_id", "name", "project_id", "partner_id", "worksheet_template_id"
+        "helpdesk_ticket_id",
+        "name",
+        "project_id",
+        "partner_id",
+        "worksheet_template_id",
     )
     def _check_fsm_task_values(self):
         for wizard in self:
@@ -94,7 +100,9 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             # Same gate as the ticket's Plan Intervention button, for RPC calls too.
             ticket = self.env["helpdesk.ticket"].browse(vals.get("helpdesk_ticket_id"))
             if not ticket:
-                raise UserError(self.env._("Plan field service interventions from a ticket."))
+                raise UserError(
+                    self.env._("Plan field service interventions from a ticket.")
+                )
             ticket._check_project_user()
             ticket._check_after_sales_service("use_fsm")
         return super().create(vals_list)
@@ -154,7 +162,8 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             )
         partner = self.partner_id.sudo()
         if not partner or partner.commercial_partner_id != ticket.commercial_partner_id:
-            # The customer follows the task on the portal: never another customer's contact.
+            # The customer follows the task on the portal: never another customer's
+            # contact.
             raise ValidationError(
                 _(
                     "The customer of the task must be a contact of %(customer)s, the "
@@ -194,7 +203,8 @@ class HelpdeskCreateFsmTask(models.TransientModel):
     def _create_task(self):
         self.ensure_one()
         ticket = self.helpdesk_ticket_id
-        # Checked again at the last moment: the ticket or project may have changed meanwhile.
+        # Checked again at the last moment: the ticket or project may have changed
+        # meanwhile.
         ticket._check_project_user()
         ticket._check_after_sales_service("use_fsm")
         self._check_task_plannable()

@@ -42,7 +42,9 @@ class StockReturnPicking(models.TransientModel):
         string="Helpdesk Ticket",
         readonly=True,
     )
-    helpdesk_partner_id = fields.Many2one(related="helpdesk_ticket_id.commercial_partner_id")
+    helpdesk_partner_id = fields.Many2one(
+        related="helpdesk_ticket_id.commercial_partner_id"
+    )
     helpdesk_company_id = fields.Many2one(
         related="helpdesk_ticket_id.company_id", string="Ticket Company"
     )
@@ -84,7 +86,9 @@ class StockReturnPicking(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_sale_order_id(self):
         for wizard in self:
-            wizard.helpdesk_sale_order_id = wizard.helpdesk_ticket_id.sudo().sale_order_id
+            wizard.helpdesk_sale_order_id = (
+                wizard.helpdesk_ticket_id.sudo().sale_order_id
+            )
 
     @api.depends("helpdesk_ticket_id", "helpdesk_sale_order_id")
     def _compute_suitable_picking_ids(self):
@@ -103,13 +107,18 @@ class StockReturnPicking(models.TransientModel):
     def _compute_picking_id(self):
         for wizard in self:
             if not wizard.helpdesk_ticket_id:
-                wizard.picking_id = wizard.picking_id  # opened from the delivery: stock's default
+                wizard.picking_id = (
+                    wizard.picking_id
+                )  # opened from the delivery: stock's default
                 continue
-            # The deliveries themselves, not the new records a new wizard's many2many holds:
-            # those would compute their stored fields again, and read their moves twice.
+            # The deliveries themselves, not the new records a new wizard's many2many
+            # holds: those would compute their stored fields again, and read their moves
+            # twice.
             suitable = wizard.suitable_picking_ids._origin
             chosen = wizard.picking_id._origin & suitable
-            wizard.picking_id = suitable if len(suitable) == 1 and not chosen else chosen
+            wizard.picking_id = (
+                suitable if len(suitable) == 1 and not chosen else chosen
+            )
 
     @api.depends("picking_id")
     def _compute_return_location_id(self):
@@ -125,7 +134,8 @@ class StockReturnPicking(models.TransientModel):
                 _prefetched_fields(Type),
             )
         for wizard in self:
-            # Stock's own destination (_prepare_picking_default_values), shown to be changed.
+            # Stock's own destination (_prepare_picking_default_values), shown to be
+            # changed.
             picking = wizard.picking_id
             return_type = picking.picking_type_id.return_picking_type_id
             if return_type.code == "incoming":
@@ -135,8 +145,11 @@ class StockReturnPicking(models.TransientModel):
 
     @api.depends("picking_id")
     def _compute_moves_locations(self):
-        without_delivery = self.filtered(lambda w: w.helpdesk_ticket_id and not w.picking_id)
-        # Stock's compute raises on an empty picking: a ticket's wizard waits for the choice.
+        without_delivery = self.filtered(
+            lambda w: w.helpdesk_ticket_id and not w.picking_id
+        )
+        # Stock's compute raises on an empty picking: a ticket's wizard waits for the
+        # choice.
         without_delivery.product_return_moves = [Command.clear()]
         wizards = self - without_delivery
         proposals = {}
@@ -144,21 +157,24 @@ class StockReturnPicking(models.TransientModel):
             picking = wizard.picking_id._origin
             if picking not in wizard.suitable_picking_ids._origin:
                 wizard._check_helpdesk_picking()  # chosen by hand: the proposed ones fit
-            # All the lines at once, for _prepare_stock_return_picking_line_vals_from_move.
+            # All the lines at once, for
+            # _prepare_stock_return_picking_line_vals_from_move.
             moves = picking.move_ids
             for move, proposal in wizard._get_helpdesk_proposals(moves).items():
                 proposals[wizard.id, move.id] = proposal
             # Read together what the form shows, rather than field by field: the return
-            # location and the locations that name the lines' moves; the ticket's product and
-            # the lines' ones.
-            (wizard.return_location_id | moves.location_id | moves.location_dest_id).mapped(
-                "complete_name"
-            )
+            # location and the locations that name the lines' moves; the ticket's
+            # product and the lines' ones.
+            (
+                wizard.return_location_id | moves.location_id | moves.location_dest_id
+            ).mapped("complete_name")
             (wizard.helpdesk_product_id | moves.product_id).mapped(
                 "product_template_attribute_value_ids"
             )
         if proposals:
-            wizards = wizards.with_context(helpdesk_return_proposals=frozendict(proposals))
+            wizards = wizards.with_context(
+                helpdesk_return_proposals=frozendict(proposals)
+            )
         return super(StockReturnPicking, wizards)._compute_moves_locations()
 
     @api.model
@@ -219,7 +235,9 @@ class StockReturnPicking(models.TransientModel):
         for move in moves:
             if lot and lot.product_id == move.product_id:
                 # Absent: the move delivered other serials of the product.
-                proposals[move] = (lot.id, quantities[move]) if move in quantities else (False, 0.0)
+                proposals[move] = (
+                    (lot.id, quantities[move]) if move in quantities else (False, 0.0)
+                )
             elif product and product != move.product_id:
                 proposals[move] = (False, 0.0)
             else:
@@ -242,20 +260,29 @@ class StockReturnPicking(models.TransientModel):
         # The moves and their returns in one query, with all the fields a lazy read of a
         # move would fetch: stock reads the moves again for the lines.
         fetched = Move.search_fetch(
-            ["|", ("id", "in", moves.ids), ("origin_returned_move_id", "in", moves.ids)],
+            [
+                "|",
+                ("id", "in", moves.ids),
+                ("origin_returned_move_id", "in", moves.ids),
+            ],
             _prefetched_fields(Move),
         )
         returns = defaultdict(lambda: Move)
         for returned in fetched:
             if returned.origin_returned_move_id in moves and returned.state != "cancel":
                 returns[returned.origin_returned_move_id] |= returned
-        lot_moves = moves.filtered(lambda move: lot and move.product_id == lot.product_id)
+        lot_moves = moves.filtered(
+            lambda move: lot and move.product_id == lot.product_id
+        )
         by_lot = {}
         if lot_moves:
             lot_returns = Move.union(*(returns[move] for move in lot_moves))
             by_lot = dict(
                 self.env["stock.move.line"]._read_group(
-                    [("lot_id", "=", lot.id), ("move_id", "in", (lot_moves | lot_returns).ids)],
+                    [
+                        ("lot_id", "=", lot.id),
+                        ("move_id", "in", (lot_moves | lot_returns).ids),
+                    ],
                     ["move_id"],
                     ["quantity_product_uom:sum"],
                 )
@@ -267,17 +294,23 @@ class StockReturnPicking(models.TransientModel):
                 if move not in by_lot:
                     continue
                 # Open returns of a serial hold it already: they count as returned.
-                returnable = by_lot[move] - sum(by_lot.get(r, 0.0) for r in returns[move])
+                returnable = by_lot[move] - sum(
+                    by_lot.get(r, 0.0) for r in returns[move]
+                )
             else:
                 returnable = move.product_uom._compute_quantity(move.quantity, uom)
                 for returned in returns[move]:
                     if returned.state == "done":
-                        returnable -= returned.product_uom._compute_quantity(returned.quantity, uom)
+                        returnable -= returned.product_uom._compute_quantity(
+                            returned.quantity, uom
+                        )
                     else:
                         returnable -= returned.product_qty
             if move.state != "done":
                 returnable = 0.0
-            quantities[move] = max(float_round(returnable, precision_rounding=uom.rounding), 0.0)
+            quantities[move] = max(
+                float_round(returnable, precision_rounding=uom.rounding), 0.0
+            )
         return quantities
 
     @api.model_create_multi
@@ -288,10 +321,12 @@ class StockReturnPicking(models.TransientModel):
                 self._check_helpdesk_access()
                 ticket._check_after_sales_service("use_product_returns")
                 if "picking_id" not in vals:
-                    # Preselected here rather than precomputed: stock's lines, precomputed
-                    # from a precomputed delivery, would lose their moves.
+                    # Preselected here rather than precomputed: stock's lines,
+                    # precomputed from a precomputed delivery, would lose their moves.
                     sale_order = self.env["sale.order"].browse(
-                        vals.get("helpdesk_sale_order_id", ticket.sudo().sale_order_id.id)
+                        vals.get(
+                            "helpdesk_sale_order_id", ticket.sudo().sale_order_id.id
+                        )
                     )
                     suitable = self.env["stock.picking"].search(
                         self._get_helpdesk_picking_domain(ticket, sale_order), limit=2
@@ -315,13 +350,17 @@ class StockReturnPicking(models.TransientModel):
         self.ensure_one()
         _ = self.env._
         ticket = self.helpdesk_ticket_id.sudo()
-        # sudo: name the faulty transfer even when the agent may not read it (another company).
+        # sudo: name the faulty transfer even when the agent may not read it (another
+        # company).
         picking = self.picking_id.sudo()
         if not picking:
             raise ValidationError(_("Choose the delivery to return."))
         if picking.picking_type_code != "outgoing":
             raise ValidationError(
-                _("%(picking)s is not a delivery to a customer.", picking=picking.display_name)
+                _(
+                    "%(picking)s is not a delivery to a customer.",
+                    picking=picking.display_name,
+                )
             )
         if picking.state != "done":
             raise ValidationError(
@@ -362,14 +401,17 @@ class StockReturnPicking(models.TransientModel):
                     location=location.display_name,
                 )
             )
-        company = self.picking_id.company_id or self.helpdesk_ticket_id.sudo().company_id
+        company = (
+            self.picking_id.company_id or self.helpdesk_ticket_id.sudo().company_id
+        )
         if location.company_id != company:
             raise ValidationError(
                 _(
                     "Return location %(location)s belongs to %(location_company)s, not to "
                     "%(company)s.",
                     location=location.display_name,
-                    location_company=location.company_id.display_name or _("no company"),
+                    location_company=location.company_id.display_name
+                    or _("no company"),
                     company=company.display_name,
                 )
             )
@@ -393,7 +435,11 @@ class StockReturnPicking(models.TransientModel):
             if float_is_zero(line.quantity, precision_rounding=rounding):
                 continue
             move = line.move_id
-            if not move or move.picking_id != picking or move.product_id != line.product_id:
+            if (
+                not move
+                or move.picking_id != picking
+                or move.product_id != line.product_id
+            ):
                 raise ValidationError(
                     _(
                         "%(product)s was not delivered in %(picking)s: only delivered goods "
@@ -422,7 +468,10 @@ class StockReturnPicking(models.TransientModel):
                 )
             per_move[move] += line.quantity
             returnable = line._get_returnable_quantity()
-            if float_compare(line.quantity, returnable, precision_rounding=rounding) > 0:
+            if (
+                float_compare(line.quantity, returnable, precision_rounding=rounding)
+                > 0
+            ):
                 raise ValidationError(
                     _(
                         "Only %(returnable)s %(uom)s of %(product)s can still be returned from "
@@ -445,7 +494,8 @@ class StockReturnPicking(models.TransientModel):
     def _prepare_picking_default_values(self):
         values = super()._prepare_picking_default_values()
         if self.helpdesk_ticket_id:
-            # Stock's own flow keeps stock's destination: the field is only offered from tickets.
+            # Stock's own flow keeps stock's destination: the field is only offered from
+            # tickets.
             values["helpdesk_ticket_id"] = self.helpdesk_ticket_id.id
             if self.return_location_id:
                 values["location_dest_id"] = self.return_location_id.id
@@ -455,7 +505,8 @@ class StockReturnPicking(models.TransientModel):
         ticket = self.helpdesk_ticket_id
         if not ticket:
             return super()._create_return()
-        # Checked again at the last moment: the ticket, delivery or stock may have changed.
+        # Checked again at the last moment: the ticket, delivery or stock may have
+        # changed.
         self._check_helpdesk_access()
         ticket._check_after_sales_service("use_product_returns")
         self._check_helpdesk_picking()
@@ -472,7 +523,9 @@ class StockReturnPicking(models.TransientModel):
 
     def _assign_helpdesk_lots(self, new_picking):
         """Stock reserves whichever delivered serial comes first: bring back the ticket's."""
-        for line in self.product_return_moves.filtered(lambda line: line.lot_id and line.quantity):
+        for line in self.product_return_moves.filtered(
+            lambda line: line.lot_id and line.quantity
+        ):
             return_move = new_picking.move_ids.filtered(
                 lambda move, line=line: move.origin_returned_move_id == line.move_id
             )
@@ -488,7 +541,9 @@ class StockReturnPicking(models.TransientModel):
         ticket = self.helpdesk_ticket_id
         for picking in pickings:
             ticket._post_after_sales_links(
-                picking, ticket_message, self.env._("Created from helpdesk ticket %(link)s.")
+                picking,
+                ticket_message,
+                self.env._("Created from helpdesk ticket %(link)s."),
             )
 
     def action_create_returns(self):
@@ -508,7 +563,8 @@ class StockReturnPicking(models.TransientModel):
         last_picking = Picking.search([], order="id desc", limit=1)
         wizard = self.with_context(clean_context(self.env.context))
         action = super(StockReturnPicking, wizard).action_create_exchanges()
-        # The replacement: the transfers the procurement just created for the delivery's group.
+        # The replacement: the transfers the procurement just created for the delivery's
+        # group.
         replacements = Picking.search(
             [
                 ("id", ">", last_picking.id),
@@ -519,6 +575,7 @@ class StockReturnPicking(models.TransientModel):
         )
         replacements.helpdesk_ticket_id = ticket
         wizard._post_helpdesk_links(
-            replacements, self.env._("Replacement delivery %(link)s created from this ticket.")
+            replacements,
+            self.env._("Replacement delivery %(link)s created from this ticket."),
         )
         return action

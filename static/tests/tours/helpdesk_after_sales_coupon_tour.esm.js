@@ -1,14 +1,16 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("helpdesk_after_sales_coupon", {
     steps: () => [
         {
             content: "The ticket has no coupon yet",
-            trigger: ".o_form_view:not(:has(button[name='action_view_coupons']:visible))",
+            trigger:
+                ".o_form_view:not(:has(button[name='action_view_coupons']:visible))",
         },
         {
             content: "Give the customer a coupon",
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_generate_coupon']",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name='action_generate_coupon']",
             run: "click",
         },
         {
@@ -23,7 +25,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_coupon", {
         },
         {
             content: "The program is chosen",
-            trigger: ".modal .o_field_widget[name='program_id'] input:value(Tour Goodwill)",
+            trigger:
+                ".modal .o_field_widget[name='program_id'] input:value(Tour Goodwill)",
         },
         {
             content: "Get a share link",
@@ -32,7 +35,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_coupon", {
         },
         {
             content: "The Share Coupons window shows the link",
-            trigger: ".modal:contains(Share Coupons) .o_field_widget[name='share_link']:contains(/coupon/)",
+            trigger:
+                ".modal:contains(Share Coupons) .o_field_widget[name='share_link']:contains(/coupon/)",
         },
         {
             content: "Done",
@@ -41,7 +45,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_coupon", {
         },
         {
             content: "The ticket counts one coupon",
-            trigger: "body:not(:has(.modal)) button[name='action_view_coupons'] .o_stat_value:contains(1)",
+            trigger:
+                "body:not(:has(.modal)) button[name='action_view_coupons'] .o_stat_value:contains(1)",
         },
     ],
 });

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("helpdesk_after_sales_worksheet_sign", {
     steps: () => [
@@ -37,7 +37,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_worksheet_sign", {
         },
         {
             content: "Back on the task: thanked",
-            trigger: "#task_worksheet .alert-success:contains('The worksheet is signed.')",
+            trigger:
+                "#task_worksheet .alert-success:contains('The worksheet is signed.')",
         },
         {
             content: "The worksheet shows the signature and signer",

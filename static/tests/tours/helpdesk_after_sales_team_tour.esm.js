@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 function toggleCoupons(checkedBefore) {
     const state = checkedBefore ? ":checked" : ":not(:checked)";

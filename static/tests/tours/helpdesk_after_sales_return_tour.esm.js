@@ -1,10 +1,11 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("helpdesk_after_sales_return", {
     steps: () => [
         {
             content: "The ticket has no return yet",
-            trigger: ".o_form_view:not(:has(button[name='action_view_pickings']:visible))",
+            trigger:
+                ".o_form_view:not(:has(button[name='action_view_pickings']:visible))",
         },
         {
             content: "Take the product back",
@@ -29,7 +30,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return", {
         },
         {
             content: "Only one kettle comes back",
-            trigger: ".modal .o_field_widget[name='product_return_moves'] .o_data_row .o_field_widget[name='quantity'] input",
+            trigger:
+                ".modal .o_field_widget[name='product_return_moves'] .o_data_row .o_field_widget[name='quantity'] input",
             run: "edit 1",
         },
         {
@@ -39,7 +41,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_return", {
         },
         {
             content: "The return opens",
-            trigger: ".o_form_view .o_field_widget[name='origin'] input:value(Return of TOUR-KETTLE), .o_form_view .o_field_widget[name='origin']:contains(Return of TOUR-KETTLE)",
+            trigger:
+                ".o_form_view .o_field_widget[name='origin'] input:value(Return of TOUR-KETTLE), .o_form_view .o_field_widget[name='origin']:contains(Return of TOUR-KETTLE)",
         },
         {
             content: "Back to the ticket",

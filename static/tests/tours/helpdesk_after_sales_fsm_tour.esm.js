@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("helpdesk_after_sales_plan_intervention", {
     steps: () => [
@@ -8,12 +8,14 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_plan_intervention"
         },
         {
             content: "Plan an intervention",
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_plan_intervention']",
+            trigger:
+                ".o_form_view .o_statusbar_buttons button[name='action_plan_intervention']",
             run: "click",
         },
         {
             content: "The team's Field Service project is proposed",
-            trigger: ".modal .o_field_widget[name='project_id'] input:value(Field Service)",
+            trigger:
+                ".modal .o_field_widget[name='project_id'] input:value(Field Service)",
         },
         {
             content: "Give the task a title",
@@ -66,7 +68,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_portal_fsm_task", 
         },
         {
             content: "Go to the ticket the task was planned from",
-            trigger: "div[name='portal_my_task_helpdesk_ticket'] a[href^='/my/ticket/']",
+            trigger:
+                "div[name='portal_my_task_helpdesk_ticket'] a[href^='/my/ticket/']",
             run: "click",
         },
         {

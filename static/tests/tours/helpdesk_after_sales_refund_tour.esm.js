@@ -1,10 +1,11 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("helpdesk_after_sales_refund", {
     steps: () => [
         {
             content: "The ticket has no credit note yet",
-            trigger: ".o_form_view:not(:has(button[name='action_view_credit_notes']:visible))",
+            trigger:
+                ".o_form_view:not(:has(button[name='action_view_credit_notes']:visible))",
         },
         {
             content: "Refund the customer",
@@ -32,7 +33,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_refund", {
         },
         {
             content: "The credit note opens",
-            trigger: ".o_form_view .o_field_widget[name='move_type'] :contains(Credit Note), .o_breadcrumb:contains(Credit Note)",
+            trigger:
+                ".o_form_view .o_field_widget[name='move_type'] :contains(Credit Note), .o_breadcrumb:contains(Credit Note)",
         },
         {
             content: "Back to the ticket",
@@ -41,7 +43,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_refund", {
         },
         {
             content: "The ticket counts one credit note",
-            trigger: "button[name='action_view_credit_notes'] .o_stat_value:contains(1)",
+            trigger:
+                "button[name='action_view_credit_notes'] .o_stat_value:contains(1)",
         },
     ],
 });

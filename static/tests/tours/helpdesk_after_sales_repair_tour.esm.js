@@ -1,10 +1,11 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("helpdesk_after_sales_repair", {
     steps: () => [
         {
             content: "The ticket has no repair yet",
-            trigger: ".o_form_view:not(:has(button[name='action_view_repairs']:visible))",
+            trigger:
+                ".o_form_view:not(:has(button[name='action_view_repairs']:visible))",
         },
         {
             content: "Send the product to repair",
@@ -13,11 +14,13 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_repair", {
         },
         {
             content: "The repair form is prefilled with the ticket's customer",
-            trigger: ".o_form_view .o_field_widget[name='partner_id'] input:value(Tour Repair Customer)",
+            trigger:
+                ".o_form_view .o_field_widget[name='partner_id'] input:value(Tour Repair Customer)",
         },
         {
             content: "... its product",
-            trigger: ".o_form_view .o_field_widget[name='product_id'] input:value(Tour Blender)",
+            trigger:
+                ".o_form_view .o_field_widget[name='product_id'] input:value(Tour Blender)",
         },
         {
             content: "Open the repair notes",
@@ -26,7 +29,8 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_repair", {
         },
         {
             content: "... the ticket's description is there",
-            trigger: ".o_form_view .o_field_widget[name='internal_notes']:contains(Motor smells burnt)",
+            trigger:
+                ".o_form_view .o_field_widget[name='internal_notes']:contains(Motor smells burnt)",
         },
         {
             content: "The workshop's buttons are not the agent's",
