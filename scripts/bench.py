@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Benchmark helpdesk_after_sales at volume, side by side with helpdesk_mgmt alone.
 
-    python3 scripts/bench.py               # 50 000 invoices, 20 000 deliveries, 10 000 tickets
+    python3 scripts/bench.py               # 50 000 invoices, 10 000 tickets...
     python3 scripts/bench.py --scale 0.05  # a twentieth of it, for development
     python3 scripts/bench.py --scale 10    # ten times, each screen also against 1x
 
-Templates, in the private cluster of dev.py: ``bench_mgmt_<scale>`` (helpdesk_mgmt and the
-addon's dependencies, from click-odoo-initdb's cache, then bench_data.py's data) and
-``bench_addon_<scale>`` (its copy with this addon installed and its documents linked to
-the tickets; rebuilt when the addon's files change). Each run measures fresh copies of
-them (bench_measure.py), prints the tables with PASS/FAIL per budget (exit 1 when one
-fails) and writes them to .local/bench.json and .local/bench.md.
+Templates, in the private cluster of dev.py: ``bench_mgmt_<scale>`` (helpdesk_mgmt and
+the addon's dependencies from click-odoo-initdb's cache, then bench_data.py's data)
+and ``bench_addon_<scale>`` (its copy with this addon installed and its documents
+linked to the tickets; rebuilt when the addon's files change). Each run measures fresh
+copies (bench_measure.py), prints the tables with PASS/FAIL per budget (exit 1 when
+one fails) and writes them to .local/bench.json and .local/bench.md.
 """
 
 import argparse
@@ -43,13 +43,13 @@ class Bench:
             raise RuntimeError(f"{what} failed; see {log}")
 
     def script(self, name, *args, db=()):
-        """A script of ours run inside Odoo by click-odoo (``env`` given with ``db``)."""
+        """A script of ours run inside Odoo by click-odoo (``env`` with ``db``)."""
         db = ["-d", db] if db else []
         cmd = [sys.executable, "-m", "click_odoo", "-c", str(dev.CONF), *db]
         self.run([*cmd, str(SCRIPTS / name), *map(str, args)], name)
 
     def copy(self, source, dest):
-        self.run(dev.tool("dropdb", "--if-exists", dest), "dropdb")
+        dev.drop(dest)
         self.run(dev.tool("copydb", source, dest), "copydb")
 
     def marker(self, dbname):
@@ -57,7 +57,7 @@ class Bench:
         return self.pg.psql(dbname, sql)
 
     def finish(self, dbname, marker, started):
-        """Mark a template complete (a failed build is rebuilt); return its build time."""
+        """Mark a template complete (else rebuilt); return its build time."""
         self.pg.psql(dbname, "INSERT INTO ir_config_parameter (key, value) VALUES "
                      f"('bench.built', '{marker}') ON CONFLICT (key) DO UPDATE "
                      "SET value = EXCLUDED.value")  # fmt: skip
@@ -79,7 +79,7 @@ class Bench:
             started = time.time()
             say(f"building {mgmt}: {BASE_MODULES} (cached), then the data", "bench")
             for dbname in (addon, mgmt):
-                self.run(dev.tool("dropdb", "--if-exists", dbname), "dropdb")
+                dev.drop(dbname)
             cache = ["--no-cache"] if self.args.rebuild else ["--cache-prefix", "bench"]
             initdb = dev.tool("initdb", "-n", mgmt, "-m", BASE_MODULES, "--no-demo")
             self.run([*initdb, *cache], "click-odoo-initdb")
@@ -115,7 +115,7 @@ class Bench:
             self.script("bench_measure.py", out, self.args.runs, *runs)
         finally:
             for dbname in runs:
-                self.run(dev.tool("dropdb", "--if-exists", dbname), "dropdb")
+                dev.drop(dbname)
         result = json.loads(out.read_text())
         result.update(scale=scale, build_seconds=round(spent), runs=self.args.runs)
         out.write_text(json.dumps(result, indent=2))
@@ -137,8 +137,8 @@ def markdown(result):
         return "| " + " | ".join("" if v is None else str(v) for v in values) + " |"
 
     lines = [
-        "| Screen | Queries, helpdesk_mgmt | Queries, with the addon | ms, helpdesk_mgmt "
-        "| ms, with the addon | Ratio | Budget | Result |",
+        "| Screen | Queries, helpdesk_mgmt | Queries, with the addon "
+        "| ms, helpdesk_mgmt | ms, with the addon | Ratio | Budget | Result |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for row in result["rows"]:
@@ -157,8 +157,9 @@ def markdown(result):
         budget = f"same queries, ratio ≤ {GROWTH_MAX_TIME_RATIO}"
         for row in result["rows"]:
             ref = row["growth"]
-            lines.append(cells(row["label"], ref["queries"], row["queries"], ref["ms"],
-                               row["ms"], ref["ratio"], budget, ref["result"]))  # fmt: skip
+            lines.append(cells(row["label"], ref["queries"], row["queries"],
+                               ref["ms"], row["ms"], ref["ratio"], budget,
+                               ref["result"]))  # fmt: skip
         lines.append("")
     return "\n".join(lines)
 

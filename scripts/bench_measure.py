@@ -1,11 +1,11 @@
 """The benchmark's measures: ``click-odoo bench_measure.py OUT RUNS MGMT ADDON [REF]``.
 
-Run by bench.py on fresh copies of its templates (MGMT: helpdesk_mgmt alone, ADDON: with
-this addon, REF: the addon at 1x when the run is at another volume). Each screen is the
-RPC of the web client (``call_kw`` with the user's context) as the benchmark's agent, in a
-fresh cursor and environment like a request (Odoo's ormcaches warm, as on a live server);
-field specifications are what the web client derives from the agent's views. The
-databases are measured in turns, so that the machine's load falls on all alike.
+Run by bench.py on fresh copies of its templates (MGMT: helpdesk_mgmt alone, ADDON:
+with this addon, REF: the addon at 1x when the run is at another volume). Each screen
+is the RPC of the web client (``call_kw`` with the user's context) as the benchmark's
+agent, in a fresh cursor and environment like a request (Odoo's ormcaches warm, as on
+a live server); field specifications are what the web client derives from the agent's
+views. The databases are measured in turns: the machine's load falls on all alike.
 """
 
 import ast
@@ -127,7 +127,7 @@ class Side:
         return result, queries, elapsed
 
     def statements(self, work, marker):
-        """How many SQL statements containing ``marker`` one run of ``work`` executes."""
+        """How many SQL statements containing ``marker`` ``work`` executes."""
         seen = []
         handler = logging.Handler(logging.DEBUG)
         handler.emit = lambda record: marker in record.getMessage() and seen.append(1)
@@ -183,7 +183,7 @@ def paired(ours, base):
 
 
 def press_button(button, ticket_id):
-    """The request of a ticket's service button (``call_button``): its action, cleaned."""
+    """The request of a ticket's service button (``call_button``): its action."""
 
     def work(env):
         ticket = env["helpdesk.ticket"]
@@ -219,10 +219,10 @@ def open_form(side, action):
 
 
 def core_form_action(mgmt, action):
-    """For a button opening one of Odoo's own forms (a model helpdesk_mgmt's database has
-    too, in the main window): the same form prefilled with the same values there. The
-    addon's own keys (``default_<model prefix>_<field>``, like repair's
-    ``default_repair_picking_id``) become ``default_<field>``; its new fields drop out."""
+    """For a button opening one of Odoo's own forms (a model helpdesk_mgmt's database
+    has too, in the main window): the same form prefilled with the same values there.
+    The addon's own keys (``default_<model prefix>_<field>``, like repair's
+    ``default_repair_picking_id``) become ``default_<field>``; its new fields drop."""
     model = action["res_model"]
     if (
         action.get("target") == "new"
@@ -304,9 +304,10 @@ class Measure:
         self.row(label, numbers, ok, "no extra query", base, ratio=paired(ours, base))
 
     def display_cost(self, ticket_id, relations):
-        """Per relation, what Odoo itself needs to show it on this ticket, measured alone:
-        a count is its grouped query; a record its display name (a product reads its
-        variant, template and attribute values: three queries). At least one each."""
+        """Per relation, what Odoo itself needs to show it on this ticket, measured
+        alone: a count is its grouped query; a record its display name (a product
+        reads its variant, template and attribute values: three queries). At least one
+        query each."""
         with self.addon.registry.cursor() as cr:
             ticket = api.Environment(cr, 1, {})["helpdesk.ticket"].browse(ticket_id)
             values = {n: ticket[n] for n in relations if not n.endswith("_count")}
@@ -329,8 +330,8 @@ class Measure:
         return costs
 
     def counts(self):
-        """The count fields the addon adds, for a page of tickets: one grouped query, and
-        nothing more for the page than for one ticket (a record rule may read the
+        """The count fields the addon adds, for a page of tickets: one grouped query,
+        and nothing more for the page than for one ticket (a record rule may read the
         companies once per request: loyalty's)."""
         added = self.addon.ticket_fields - self.mgmt.ticket_fields
         for name in sorted(f for f in added if f.endswith("_count")):
@@ -343,7 +344,7 @@ class Measure:
                 numbers = timed(sides, self.runs, lambda side: count(side.page))
                 one = timed([self.addon], 1, lambda side: count(side.page[:1]))
                 grouped = self.addon.statements(count(self.addon.page), "COUNT(")
-            except Exception as error:  # noqa: BLE001  (a field of a group the agent lacks)
+            except Exception as error:  # noqa: BLE001  (a field the agent may not read)
                 self.notes.append(f"{name}: not measured ({error})")
                 continue
             page, one = numbers[self.addon]["queries"], one[self.addon]["queries"]
@@ -353,8 +354,9 @@ class Measure:
             self.row(label, numbers, ok, budget)
             if page > grouped:
                 self.notes.append(
-                    f"{name}: {grouped} grouped count and {page - grouped} query of the "
-                    "documents' record rules, once per request (the same for one ticket)"
+                    f"{name}: {grouped} grouped count and {page - grouped} query of "
+                    "the documents' record rules, once per request (the same for one "
+                    "ticket)"
                 )
 
     def wizards(self):
@@ -399,8 +401,8 @@ class Measure:
         kind = "form" if core_action else "wizard"
         self.row(f"{label} {kind} ({what})", numbers, ok, budget, base)
         self.notes.append(
-            f"{label} ({what}): the button's own request (call_button) before the form: "
-            f"{pressed['queries']} q/{pressed['ms']:.1f} ms"
+            f"{label} ({what}): the button's own request (call_button) before the "
+            f"form: {pressed['queries']} q/{pressed['ms']:.1f} ms"
         )
 
 

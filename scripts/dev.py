@@ -47,12 +47,8 @@ CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 
 def require_odoo():
     """Stop at once, loudly, when Odoo 18.0 is not importable."""
-    probe = subprocess.run(
-        [sys.executable, "-c", "import odoo.release as r; print(r.serie, r.__file__)"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    code = "import odoo.release as r, sys; sys.stdout.write(r.serie + ' ' + r.__file__)"
+    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if probe.returncode:
         last = (probe.stderr.strip().splitlines() or ["no output"])[-1]
         die(
@@ -251,6 +247,12 @@ def run(cmd, log_file=os.devnull, on_line=None, check=False, **kw):
     return proc.returncode, lines
 
 
+def drop(dbname):
+    """Drop a database and its filestore, if there is one (click-odoo-dropdb)."""
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    return subprocess.run(tool("dropdb", "--if-exists", dbname), **quiet).returncode
+
+
 def with_addon(pg, dbname, log_file, *odoo_args, update=True, extras=()):
     """Install the addon on ``dbname``: a database of its dependencies from the cached
     templates then ``-i``; or, when it is installed, only update it if its files changed
@@ -279,7 +281,7 @@ def serve(args):
     say(f"preparing the demo database {DEMO_DB} with {MODULE} and demo data")
     rc, lines = with_addon(pg, DEMO_DB, os.devnull, "--stop-after-init")
     if rc or any(map(DEMO_FAILED_RE.search, lines)):
-        run(tool("dropdb", "--if-exists", DEMO_DB))
+        drop(DEMO_DB)
         die(f"Odoo could not prepare the demo database {DEMO_DB} (exit {rc}).", rc or 1)
     banner = f"Odoo is ready at http://localhost:{args.port}  --  login: admin  "
     banner += "password: admin  (Ctrl-C stops it)"
@@ -349,7 +351,7 @@ def test(args):
         more = uninstall_test(dbname, log_file)
         counts = [a + b for a, b in zip(counts or (0, 0), more, strict=True)]
     if not (args.keep or args.db):
-        run(tool("dropdb", "--if-exists", dbname))
+        drop(dbname)
     if counts is None:
         say(f"Odoo ended (exit {rc}) without running the tests; see {log_file}")
         sys.stdout.write("0 passed, 1 failed\n")
@@ -384,7 +386,7 @@ def uninstall_test(dbname, log_file):
     runner: it runs here, in its own process, on a copy of the suite's database.
     Return (tests run, tests failed)."""
     copy = f"{dbname}_uninstall"
-    run(tool("dropdb", "--if-exists", copy))
+    drop(copy)
     if run(tool("copydb", dbname, copy), log_file)[0]:
         return 1, 1
     say(f"running {UNINSTALL_TEST.relative_to(ROOT)} on {copy}")
@@ -392,7 +394,7 @@ def uninstall_test(dbname, log_file):
     cmd = [sys.executable, "-m", "click_odoo", "-c", str(CONF), "--log-level=warn"]
     rc, lines = run([*cmd, UNINSTALL_TEST], log_file, env=env)
     output = "".join(lines)
-    run(tool("dropdb", copy))
+    drop(copy)
     ran = re.search(r"^Ran (\d+) tests?", output, re.MULTILINE)
     failed = re.search(r"^FAILED \((.*)\)", output, re.MULTILINE)
     failures = sum(map(int, re.findall(r"=(\d+)", failed.group(1)))) if failed else 0
