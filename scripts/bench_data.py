@@ -19,8 +19,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from odoo.fields import Command
+from odoo.tools import mute_logger
 
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+with mute_logger("odoo.tests.common"):  # which complains when imported outside tests
+    from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import (  # noqa: E402  (a script run by click-odoo, beside common.py)
