@@ -97,20 +97,15 @@ class Side:
             keys = ("full", "plain", "big_customer")
             self.tickets = {k: int(param(f"bench.ticket_{k}")) for k in keys}
             agent = api.Environment(cr, 1, {})["res.users"].browse(self.uid)
-            self.context = {
-                "lang": agent.lang or "en_US",
-                "tz": agent.tz or "Europe/Stockholm",
-                "uid": self.uid,
-                "allowed_company_ids": agent.company_id.ids,
-            }
+            self.context = {"lang": agent.lang or "en_US", "uid": self.uid,
+                            "tz": agent.tz or "Europe/Stockholm",
+                            "allowed_company_ids": agent.company_id.ids}  # fmt: skip
             env = api.Environment(cr, self.uid, self.context)
             views = env["helpdesk.ticket"].get_views([(False, "form"), (False, "list")])
             arch = {k: etree.fromstring(v["arch"]) for k, v in views["views"].items()}
             self.form_arch = arch["form"]
-            self.form_spec = {
-                "display_name": {},
-                **fields_spec(env, "helpdesk.ticket", arch["form"]),
-            }
+            form = fields_spec(env, "helpdesk.ticket", arch["form"])
+            self.form_spec = {"display_name": {}, **form}
             self.list_spec = fields_spec(env, "helpdesk.ticket", arch["list"])
             self.ticket_fields = set(env["helpdesk.ticket"]._fields)
             self.page = env["helpdesk.ticket"].search([], limit=LIST_LIMIT).ids
@@ -165,14 +160,12 @@ def timed(sides, runs, make_work):
             _result, queries, elapsed = side.call(make_work(side))
             if turn >= WARMUP:
                 samples[side].append((queries, elapsed * 1000))
-    return {
-        side: {
-            "queries": max(q for q, _t in runs_),
-            "ms": round(statistics.median(t for _q, t in runs_), 2),
-            "times": [t for _q, t in runs_],
-        }
-        for side, runs_ in samples.items()
-    }
+    out = {}
+    for side, runs_ in samples.items():
+        times = [t for _q, t in runs_]
+        out[side] = {"queries": max(q for q, _t in runs_), "times": times,
+                     "ms": round(statistics.median(times), 2)}  # fmt: skip
+    return out
 
 
 def paired(ours, base):
@@ -223,18 +216,12 @@ def core_form_action(mgmt, action):
     has too, in the main window): the same form prefilled with the same values there.
     The addon's own keys (``default_<model prefix>_<field>``, like repair's
     ``default_repair_picking_id``) become ``default_<field>``; its new fields drop."""
-    model = action["res_model"]
-    if (
-        action.get("target") == "new"
-        or action.get("res_id")
-        or model not in mgmt.registry
-    ):
+    model, context = action["res_model"], {}
+    if action.get("target") == "new" or action.get("res_id"):
         return None
-    fields, prefix, context = (
-        mgmt.registry[model]._fields,
-        model.split(".")[0] + "_",
-        {},
-    )
+    if model not in mgmt.registry:
+        return None
+    fields, prefix = mgmt.registry[model]._fields, model.split(".")[0] + "_"
     for key, value in (action.get("context") or {}).items():
         name = key.removeprefix("default_")
         if name not in fields and name.startswith(prefix):
