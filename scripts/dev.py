@@ -261,7 +261,7 @@ def with_addon(pg, dbname, log_file, *odoo_args, update=True, extras=()):
         if not update:
             return run(odoo("-d", dbname, "-u", MODULE, *odoo_args), log_file)
         # The checksum must not read the cluster, filestore or git in the repository.
-        excludes = "*.pyc,*.pyo,i18n/*.pot,static/*,.local/*,.git*,scripts/*,tests/*"
+        excludes = "*.pyc,*.pyo,i18n/*.pot,static/*,.*,scripts/*,tests/*"
         pg.psql(dbname, "INSERT INTO ir_config_parameter (key, value) VALUES ("
                 "'module_auto_update.exclude_patterns', '" + excludes + "') "
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")  # fmt: skip
