@@ -616,8 +616,8 @@ def link(env):
     documents' tickets, in SQL then ``modified()`` so that what depends on them
     follows."""
     cr, tickets = env.cr, env["helpdesk.ticket"]
-    fields = tickets._fields
-    order = fields.get("sale_order_ids") or fields["sale_order_id"]
+    # The ticket's order: a many2one, or helpdesk_mgmt_sale's many2many.
+    order = tickets._fields.get("sale_order_ids") or tickets._fields["sale_order_id"]
     cr.execute(
         "UPDATE helpdesk_ticket t SET product_id = c.product_id, lot_id = c.lot_id "
         "FROM bench_ticket_context c WHERE t.id = c.ticket_id RETURNING t.id"
@@ -631,7 +631,8 @@ def link(env):
     else:
         cr.execute(
             f'INSERT INTO "{order.relation}" ("{order.column1}", "{order.column2}") '
-            "SELECT ticket_id, sale_order_id FROM bench_ticket_context"
+            "SELECT ticket_id, sale_order_id FROM bench_ticket_context "
+            "ON CONFLICT DO NOTHING"
         )
     tickets.modified([order.name, "product_id", "lot_id"])
     env.flush_all()
