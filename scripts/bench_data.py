@@ -284,6 +284,13 @@ class Populate:
         cr, count = self.cr, self.size["deliveries"]
         customers = self._customers(count, BIG_CUSTOMER_DELIVERIES)
         products = [self.rng.choice(self.products.ids) for _ in range(count)]
+        # The ticket measured with its whole context is about a serial number of the
+        # first price tier, delivered to the big customer: make sure there is one (at
+        # 10x the draw gave none).
+        big = [i for i, c in enumerate(customers) if c == self.customers[0].id]
+        if not any(self.tier_of[products[i]] == 0 and products[i] in self.serial_ids
+                   for i in big):  # fmt: skip
+            products[big[0]] = self.products[0].id  # serial, first tier
         days = self._dates(count)
         stamps = [datetime.combine(d, datetime.min.time()) + timedelta(hours=10)
                   for d in days]  # fmt: skip
