@@ -307,13 +307,10 @@ def summarize(lines):
     if totals:
         failed, errors, ran = map(int, totals[-1])
     else:  # --test-file prints no totals: count the tests it started.
-        ran, failed, errors = (
-            len({m[1] for m in map(STARTED_TEST_RE.search, lines) if m}),
-            0,
-            0,
-        )
-        if not ran:
+        started = {m[1] for m in map(STARTED_TEST_RE.search, lines) if m}
+        if not started:
             return None
+        failed, errors, ran = 0, 0, len(started)
     # Odoo counts each failing subtest; the summary counts tests.
     failed_tests = {m.group(1) for m in map(FAILED_TEST_RE.search, lines) if m}
     return ran, len(failed_tests) or failed + errors
