@@ -142,6 +142,9 @@ class Populate:
 
     def run(self):
         progress(f"volume: {self.size}")
+        # The copies keep their prototypes' references: the foreign keys' row-by-row
+        # checks (triggers) are left out of this transaction, the slowest part at 10x.
+        self.cr.execute("SET LOCAL session_replication_role = replica")
         for step in ("people", "products", "prototypes", "deliveries",
                      "direct_invoices", "sequences", "tickets", "credit_notes",
                      "returns", "repairs", "coupons", "tasks", "links"):  # fmt: skip
