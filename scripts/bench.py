@@ -58,7 +58,7 @@ class Bench:
         ]
         self.run([*cmd, str(SCRIPTS / name), *map(str, args)], name)
 
-    def copy(self, source, dest):
+    def copy_db(self, source, dest):
         dev.drop(dest)
         self.run(dev.tool("copydb", source, dest), "copydb")
 
@@ -99,7 +99,7 @@ class Bench:
         if self.args.rebuild or self.marker(addon) != want:
             started = time.time()
             say(f"building {addon}: a copy of {mgmt} with {MODULE}", "bench")
-            self.copy(mgmt, addon)
+            self.copy_db(mgmt, addon)
             odoo = dev.odoo("-d", addon, "-i", MODULE, "--without-demo=all",
                             "--stop-after-init", "--log-level=warn")  # fmt: skip
             self.run(odoo, f"installing {MODULE}")
@@ -117,7 +117,7 @@ class Bench:
             spent += ref_spent
         runs = [f"bench_run_{i}" for i in range(len(templates))]
         for template, dbname in zip(templates, runs, strict=True):
-            self.copy(template, dbname)
+            self.copy_db(template, dbname)
         out = LOCAL / "bench.json"
         say(f"measuring {', '.join(templates)} (copies)", "bench")
         try:

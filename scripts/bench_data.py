@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from odoo.fields import Command
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 with mute_logger("odoo.tests.common"):  # which complains when imported outside tests
     from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -634,16 +634,17 @@ def link(env):
     )
     tickets = tickets.browse([row[0] for row in cr.fetchall()])
     if order.type == "many2one":
-        cr.execute(
-            f"UPDATE helpdesk_ticket t SET {order.name} = c.sale_order_id "
-            "FROM bench_ticket_context c WHERE t.id = c.ticket_id"
-        )
+        cr.execute(SQL(
+            "UPDATE helpdesk_ticket t SET %s = c.sale_order_id FROM "
+            "bench_ticket_context c WHERE t.id = c.ticket_id",
+            SQL.identifier(order.name),
+        ))  # fmt: skip
     else:
-        cr.execute(
-            f'INSERT INTO "{order.relation}" ("{order.column1}", "{order.column2}") '
-            "SELECT ticket_id, sale_order_id FROM bench_ticket_context "
-            "ON CONFLICT DO NOTHING"
-        )
+        cr.execute(SQL(
+            "INSERT INTO %s (%s, %s) SELECT ticket_id, sale_order_id FROM "
+            "bench_ticket_context ON CONFLICT DO NOTHING",
+            *map(SQL.identifier, (order.relation, order.column1, order.column2)),
+        ))  # fmt: skip
     tickets.modified([order.name, "product_id", "lot_id"])
     env.flush_all()
     progress(f"{len(tickets)} tickets with their order, product and lot")
