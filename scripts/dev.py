@@ -345,7 +345,7 @@ def test(args):
     )
     counts = summarize(lines)
     if not args.test_file and (not args.only or args.only.startswith("TestUninstall")):
-        more = uninstall_test(dbname, log_file)
+        more = uninstall_test(pg, dbname, log_file)
         counts = [a + b for a, b in zip(counts or (0, 0), more, strict=True)]
     core = None if args.test_file or args.only else core_tests(pg, dbname, log_file)
     if core and counts:
@@ -473,12 +473,13 @@ def core_tests(pg, dbname, log_file):
 UNINSTALL_TEST = ROOT / "tests" / "test_uninstall.py"
 
 
-def uninstall_test(dbname, log_file):
+def uninstall_test(pg, dbname, log_file):
     """tests/test_uninstall.py uninstalls the addon, which Odoo forbids inside its test
     runner: it runs here, in its own process, on a copy of the suite's database.
     Return (tests run, tests failed)."""
     copy = f"{dbname}_uninstall"
-    drop(copy)
+    if pg.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{copy}'"):
+        drop(copy)  # left by an interrupted run
     if run(tool("copydb", dbname, copy), log_file)[0]:
         return 1, 1
     say(f"running {UNINSTALL_TEST.relative_to(ROOT)} on {copy}")
