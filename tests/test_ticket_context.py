@@ -83,12 +83,14 @@ class TestTicketContext(AfterSalesCase):
         """helpdesk_mgmt_sale links tickets from the order too: the same rule."""
         foreign_order = self._create_order(self.other_customer, [self.product])
         with (
-            self.assertRaisesRegex(ValidationError, foreign_order.name),
+            self.assertRaisesRegex(ValidationError, foreign_order.name) as error,
             self.env.cr.savepoint(),
         ):
             foreign_order.with_user(self.sales_agent).write(
                 {"ticket_ids": [Command.link(self.ticket.id)]}
             )
+        # A salesperson may not read the ticket: the message does not name it.
+        self.assertNotIn(self.ticket.name, str(error.exception))
         self.env.clear()
         self.assertFalse(self.ticket.sale_order_ids)
         self.order.with_user(self.sales_agent).write(

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import ValidationError
 
 
 class SaleOrder(models.Model):
@@ -6,7 +7,19 @@ class SaleOrder(models.Model):
 
     @api.constrains("ticket_ids", "partner_id", "company_id")
     def _check_helpdesk_tickets(self):
-        # helpdesk_mgmt_sale links tickets from the order's side too: the same rule as on
-        # the ticket, whichever side the link is made from. sudo: a salesperson needs no
-        # helpdesk rights to have the order's tickets checked.
-        self.sudo().ticket_ids._check_after_sales_context()
+        """helpdesk_mgmt_sale links tickets from the order's side too: the ticket's rule
+        (its orders are its customer's, in its company) holds from either side."""
+        # sudo: a salesperson needs no helpdesk rights to have the order's tickets
+        # checked; the message names no ticket, which they may not be able to read.
+        for order in self.sudo():
+            if any(
+                order in ticket._get_foreign_sale_orders()
+                for ticket in order.ticket_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Sales order %(order)s was not sold to the customer of each of "
+                        "its helpdesk tickets, in the ticket's company.",
+                        order=order.display_name,
+                    )
+                )
