@@ -65,7 +65,7 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
             "Worn",
             "Sign Worksheet",
             "/worksheet/sign",
-            "report_type=pdf",
+            f"/my/tasks/{self.task.id}/worksheet?",
         ):
             self.assertIn(text, page.text)
         self.assertEqual(self._get(f"/my/tasks/{self.other_task.id}").status_code, 303)
@@ -75,7 +75,7 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         self.assertNotIn("Sign Worksheet", page.text)
 
     def test_pdf_download(self):
-        url = f"/my/tasks/{self.task.id}?report_type=pdf&download=True"
+        url = f"/my/tasks/{self.task.id}/worksheet?report_type=pdf&download=True"
         self.authenticate(None, None)
         self.assertEqual(self._get(url).status_code, 303, "no token")
         self.assertEqual(
@@ -93,8 +93,13 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         )  # tests render the report's HTML, not a PDF
         self.authenticate(self.other_portal.login, self.other_portal.login)
         self.assertEqual(self._get(url).status_code, 303)
-        other_url = f"/my/tasks/{self.other_task.id}?report_type=pdf&download=True"
+        other_url = f"/my/tasks/{self.other_task.id}/worksheet?download=True"
         self.assertEqual(self._get(other_url).status_code, 200)
+        # No worksheet answered yet: back to the task page.
+        unanswered = self._create_task("Unanswered", self.other_partner, answered=False)
+        response = self._get(f"/my/tasks/{unanswered.id}/worksheet")
+        self.assertEqual(response.status_code, 303)
+        self.assertIn(f"/my/tasks/{unanswered.id}", response.headers["Location"])
 
     # ------------------------------------------------------------------ sign route
     def test_customer_signs(self):
