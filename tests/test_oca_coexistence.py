@@ -123,6 +123,10 @@ class TestOcaTeamForm(AfterSalesCase):
     def test_projects_apart(self):
         """helpdesk_mgmt_project's Project (for the team's tickets) and the Field
         Service project (for interventions): two labelled settings in two places."""
+        # helpdesk_mgmt_project shows its Project to project users.
+        self.manager.groups_id = [
+            Command.link(self.env.ref("project.group_project_user").id)
+        ]
         team_form = Form(self.team.with_user(self.manager))
         arch = team_form._view["tree"]
         fields = team_form._view["fields"]

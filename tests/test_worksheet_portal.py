@@ -95,11 +95,20 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         self.assertEqual(self._get(url).status_code, 303)
         other_url = f"/my/tasks/{self.other_task.id}/worksheet?download=True"
         self.assertEqual(self._get(other_url).status_code, 200)
-        # No worksheet answered yet: back to the task page.
-        unanswered = self._create_task("Unanswered", self.other_partner, answered=False)
-        response = self._get(f"/my/tasks/{unanswered.id}/worksheet")
+        # A task without worksheet: back to the task page.
+        plain = self.env["project.task"].create(
+            {
+                "name": "No worksheet",
+                "project_id": self.ws_project.id,
+                "partner_id": self.other_partner.id,
+                "worksheet_template_id": False,
+            }
+        )
+        plain.message_subscribe(self.other_partner.ids)
+        self.assertFalse(plain.worksheet_answer_ids)
+        response = self._get(f"/my/tasks/{plain.id}/worksheet")
         self.assertEqual(response.status_code, 303)
-        self.assertIn(f"/my/tasks/{unanswered.id}", response.headers["Location"])
+        self.assertIn(f"/my/tasks/{plain.id}", response.headers["Location"])
 
     # ------------------------------------------------------------------ sign route
     def test_customer_signs(self):
