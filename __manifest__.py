@@ -1,12 +1,20 @@
 {
     "name": "Helpdesk After-Sales",
     "summary": "Refund, coupon, return, repair and field service from a helpdesk ticket",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "After-Sales",
     "license": "LGPL-3",
     "author": "helpdesk_after_sales developers",
     "website": "https://github.com/helpdesk-after-sales/helpdesk_after_sales",
-    "depends": ["helpdesk_mgmt", "sale_stock", "repair", "sale_loyalty", "project"],
+    "depends": [
+        "helpdesk_mgmt",
+        "helpdesk_product",
+        "helpdesk_mgmt_sale",
+        "sale_stock",
+        "repair",
+        "sale_loyalty",
+        "project",
+    ],
     "data": [
         "security/ir.model.access.csv",
         "security/worksheet_security.xml",
