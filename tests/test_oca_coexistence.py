@@ -193,7 +193,7 @@ class TestOcaTicketFormUi(HttpCase):
     the After-Sales buttons open their wizards."""
 
     def test_ticket_form(self):
-        customer = self.env["res.partner"].create({"name": "Tour Oak Customer"})
+        customer = self.env["res.partner"].create({"name": "Tour OCA Customer"})
         project = self.env["project.project"].create(
             {"name": "Tour Interventions", "is_fsm": True}
         )
@@ -242,7 +242,9 @@ class TestOcaTicketFormUi(HttpCase):
         order.picking_ids.move_ids.quantity = 1
         order.picking_ids.move_ids.picked = True
         order.picking_ids.button_validate()
-        self.assertEqual(order.picking_ids.state, "done")
+        delivery = order.picking_ids
+        self.assertEqual(delivery.state, "done")
+        ticket.sale_order_ids = order
         self.start_tour(
             f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
             "helpdesk_after_sales_oca_ticket_form",
@@ -252,3 +254,7 @@ class TestOcaTicketFormUi(HttpCase):
             self.env["repair.order"].search([("partner_id", "=", customer.id)]),
             "the repair form was discarded",
         )
+        returned = ticket.picking_ids
+        self.assertEqual(returned.return_id, delivery)
+        self.assertEqual(returned.move_ids.product_uom_qty, 1)
+        self.assertFalse(self.env["rma"].search([("partner_id", "=", customer.id)]))

@@ -60,7 +60,48 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_oca_ticket_form", 
         },
         ...openWizard("action_refund", "Refund"),
         ...openWizard("action_generate_coupon", "Generate a Coupon"),
-        ...openWizard("action_return", "Return"),
+        {
+            content: "Click action_return",
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_return']",
+            run: "click",
+        },
+        {
+            content: "rma's Create RMAs is not offered on a ticket's return",
+            trigger: ".modal:not(:has(.o_field_widget[name='create_rma']))",
+        },
+        {
+            content: "The delivery is preselected: its line proposes the kettle",
+            trigger:
+                ".modal .o_field_widget[name='product_return_moves'] .o_data_row:first .o_data_cell[name='quantity']:contains(1.00)",
+        },
+        {
+            content: "Return",
+            trigger: ".modal footer button[name='action_create_returns']",
+            run: "click",
+        },
+        {
+            content: "The return opens",
+            trigger: ".o_form_view .o_field_widget[name='origin']:contains(Return of)",
+        },
+        {
+            content: "Back to the ticket",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Tour OCA ticket)",
+            run: "click",
+        },
+        {
+            content: "The ticket's Returns smart button",
+            trigger: "button[name='action_view_pickings'] .o_stat_value:contains(1)",
+            run: "click",
+        },
+        {
+            content: "It opens the return",
+            trigger: ".o_form_view .o_field_widget[name='origin']:contains(Return of)",
+        },
+        {
+            content: "Back to the ticket again",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Tour OCA ticket)",
+            run: "click",
+        },
         ...openWizard("action_plan_intervention", "Create a Field Service task"),
         {
             content: "Send the product to repair",
@@ -70,7 +111,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_oca_ticket_form", 
         {
             content: "The repair form is prefilled with the ticket's customer",
             trigger:
-                ".o_form_view .o_field_widget[name='partner_id'] input:value(Tour Oak Customer)",
+                ".o_form_view .o_field_widget[name='partner_id'] input:value(Tour OCA Customer)",
         },
         {
             content: "Discard the repair",
@@ -83,8 +124,12 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_oca_ticket_form", 
             run: "click",
         },
         {
-            content: "The ticket's sales orders",
+            content: "The ticket's sales order",
             trigger: ".o_breadcrumb .active:contains(Sales Orders)",
+        },
+        {
+            content: "... exactly the one linked to the ticket",
+            trigger: ".o_list_view .o_data_row:only-child:contains(Tour OCA Customer)",
         },
     ],
 });
