@@ -132,7 +132,7 @@ class TestOcaTeamForm(AfterSalesCase):
         fields = team_form._view["fields"]
         self.assertEqual(fields["default_project_id"]["string"], "Project")
         self.assertEqual(fields["fsm_project_id"]["string"], "Field Service Project")
-        self.assertIn("not a project for the tickets", fields["fsm_project_id"]["help"])
+        self.assertIn("Not a project for the tickets", fields["fsm_project_id"]["help"])
         fsm_group = arch.xpath("//group[@name='after_sales_fsm_setting']")[0]
         self.assertTrue(fsm_group.xpath(".//field[@name='fsm_project_id']"))
         self.assertFalse(fsm_group.xpath(".//field[@name='default_project_id']"))

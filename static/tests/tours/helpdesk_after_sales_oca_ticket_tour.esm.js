@@ -81,7 +81,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_oca_ticket_form", 
         },
         {
             content: "The return opens",
-            trigger: ".o_form_view .o_field_widget[name='origin']:contains(Return of)",
+            trigger: ".o_breadcrumb .active:contains(/IN/)",
         },
         {
             content: "Back to the ticket",
@@ -95,7 +95,7 @@ registry.category("web_tour.tours").add("helpdesk_after_sales_oca_ticket_form", 
         },
         {
             content: "It opens the return",
-            trigger: ".o_form_view .o_field_widget[name='origin']:contains(Return of)",
+            trigger: ".o_breadcrumb .active:contains(/IN/)",
         },
         {
             content: "Back to the ticket again",
