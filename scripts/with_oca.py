@@ -107,7 +107,9 @@ def compare(pg, odoo_pkg, with_db, keep):
     manifest = ast.literal_eval((ROOT / "__manifest__.py").read_text())
     # Same modules but this one: this addon's dependencies stay, so that the only
     # difference between both databases is this addon.
-    modules = [*manifest["depends"], "website_sale_loyalty", *MODULES]
+    modules = list(
+        dict.fromkeys([*manifest["depends"], "website_sale_loyalty", *MODULES])
+    )
     started = time.time()
     state = pg.psql(without_db, "SELECT 1 FROM ir_module_module WHERE name = 'rma'")
     if state.returncode or not state.stdout.strip():
