@@ -485,6 +485,11 @@ def free_port():
 
 
 def test(args):
+    if args.with_oca:  # the OCA helpdesk addons beside this one: scripts/with_oca.py
+        import with_oca
+
+        with_oca.enter_venv()
+    extra_modules = TEST_EXTRA_MODULES + (with_oca.MODULES if args.with_oca else ())
     odoo_pkg = require_odoo()
     install_requirements()
     require_chromium()
@@ -496,12 +501,14 @@ def test(args):
     dbname = args.db or f"after_sales_test_{os.getpid()}"
     if args.db and module_installed(pg, dbname):
         # -i on an installed module would reload its data: only the missing extras.
-        extras = [m for m in TEST_EXTRA_MODULES if not module_installed(pg, dbname, m)]
+        extras = [m for m in extra_modules if not module_installed(pg, dbname, m)]
         init = ["-u", MODULE, *(["-i", ",".join(extras)] if extras else [])]
     else:
-        init = ["-i", ",".join((MODULE, *TEST_EXTRA_MODULES))]
+        init = ["-i", ",".join((MODULE, *extra_modules))]
     log_file = LOCAL / "test.log"
     tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
+    if args.with_oca:
+        tags += f",{with_oca.TAG}{tags}"
     # --test-file: a core test file (e.g. Odoo's own stock tests) run with this addon
     # installed.
     selection = (
@@ -531,6 +538,9 @@ def test(args):
     core = None
     if not (args.test_file or args.only):
         core = run_core_tests(pg, odoo_pkg, dbname, log_file)
+    oca = None
+    if args.with_oca and not (args.only or args.test_file):
+        oca = with_oca.compare(pg, odoo_pkg, dbname, args.keep or args.db)
     if not (args.keep or args.db):
         pg.psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
         shutil.rmtree(LOCAL / "filestore" / "filestore" / dbname, ignore_errors=True)
@@ -541,6 +551,9 @@ def test(args):
     if core and counts:
         counts = (counts[0] + core[0], counts[1] + core[1])
     known = core[2] if core else 0
+    if oca:
+        run, failed = counts or (0, 0)
+        counts = (run + oca[0], failed + oca[1])
     elapsed = time.time() - started
     if counts is None:
         print(f"[dev] Odoo ended (exit {rc}) without running the tests; see {log_file}")
@@ -826,6 +839,11 @@ def main():
     p_test.add_argument(
         "--db",
         help="run on this database, kept: installed the first time, then updated",
+    )
+    p_test.add_argument(
+        "--with-oca",
+        action="store_true",
+        help="with OCA's other helpdesk addons too, in .local/venv-oca (see README)",
     )
     p_test.set_defaults(func=test)
     p_uninstall = sub.add_parser(
