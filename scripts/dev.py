@@ -324,11 +324,18 @@ def free_port():
 
 
 def test(args):
+    if args.with_oca:  # the OCA helpdesk addons beside this one: scripts/with_oca.py
+        import with_oca
+
+        with_oca.enter_venv()
+    extra_modules = TEST_EXTRA_MODULES + (with_oca.MODULES if args.with_oca else ())
     pg = setup("chromium", "wkhtmltopdf", "pdftotext")
     dbname = args.db or f"after_sales_test_{os.getpid()}"
     log_file = LOCAL / "test.log"
     log_file.write_text("")
     tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
+    if args.with_oca:
+        tags += f",{with_oca.TAG}{tags}"
     # --test-file: a core test file (Odoo's stock tests, say) with the addon installed
     selection = (
         f"--test-file={args.test_file}" if args.test_file else f"--test-tags={tags}"
@@ -337,11 +344,11 @@ def test(args):
     started = time.time()
     odoo_args = ["--stop-after-init", "--log-level=test", "--max-cron-threads=0"]
     odoo_args += [selection, f"--http-port={free_port()}"]
-    extras = [m for m in TEST_EXTRA_MODULES if not pg.installed(dbname, m)]
+    extras = [m for m in extra_modules if not pg.installed(dbname, m)]
     if extras and pg.installed(dbname):  # -i on the addon would reload its data
         odoo_args += ["-i", ",".join(extras)]
     rc, lines = with_addon(
-        pg, dbname, log_file, *odoo_args, update=False, extras=TEST_EXTRA_MODULES
+        pg, dbname, log_file, *odoo_args, update=False, extras=extra_modules
     )
     counts = summarize(lines)
     if not args.test_file and (not args.only or args.only.startswith("TestUninstall")):
@@ -350,6 +357,9 @@ def test(args):
     core = None if args.test_file or args.only else core_tests(pg, dbname, log_file)
     if core and counts:
         counts = [counts[0] + core[0], counts[1] + core[1]]
+    if args.with_oca and counts and not (args.only or args.test_file):
+        oca = with_oca.compare(sys.modules[__name__], pg, dbname, args.keep or args.db)
+        counts = [counts[0] + oca[0], counts[1] + oca[1]]
     if not (args.keep or args.db):
         drop(dbname)
     if counts is None:
@@ -522,6 +532,8 @@ def main():
     p_test.add_argument("--keep", action="store_true", help="keep the test database")
     p_test.add_argument("--test-file", help="run this test file (Odoo's own) instead")
     p_test.add_argument("--db", help="a kept database: installed first, then updated")
+    oca_help = "with OCA's other helpdesk addons, in .local/venv-oca (see README)"
+    p_test.add_argument("--with-oca", action="store_true", help=oca_help)
     p_pot = sub.add_parser("pot", help="regenerate i18n/*.pot, merge it into the .po")
     p_pot.add_argument("--db", required=True, help="a kept database to export from")
     args = parser.parse_args()

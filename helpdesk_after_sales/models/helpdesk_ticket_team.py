@@ -37,14 +37,17 @@ class HelpdeskTicketTeam(models.Model):
     use_fsm = fields.Boolean(
         string="Field Service",
         tracking=True,
-        help="Plan onsite interventions through the Field Service application.",
+        help="Plan onsite interventions from this team's tickets, as tasks of a Field "
+        "Service project.",
     )
     fsm_project_id = fields.Many2one(
         comodel_name="project.project",
         string="Field Service Project",
         tracking=True,
         domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
-        help="Default project of the field service tasks planned from this team's tickets.",
+        help="Where the onsite interventions planned from this team's tickets are "
+        "scheduled. Not a project for the tickets themselves: a team's default project "
+        "for its tickets, where one can be set, is a separate setting.",
     )
 
     @api.constrains("use_fsm", "fsm_project_id", "company_id")

@@ -341,9 +341,32 @@ class StockReturnPicking(models.TransientModel):
                     vals["picking_id"] = suitable.id if len(suitable) == 1 else False
         return super().create(vals_list)
 
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        # OCA's rma, where installed, offers "Create RMAs" instead of the return: the
+        # delivery's own flow. A ticket's return is the return itself, checked and
+        # linked to the ticket (_create_return), which rma's RMAs would bypass.
+        for node in arch.xpath("//field[@name='create_rma']"):
+            invisible = node.get("invisible")
+            node.set(
+                "invisible",
+                f"helpdesk_ticket_id or ({invisible})"
+                if invisible
+                else "helpdesk_ticket_id",
+            )
+        return arch, view
+
     @api.constrains("helpdesk_ticket_id", "picking_id", "return_location_id")
     def _check_helpdesk_context(self):
         for wizard in self.filtered("helpdesk_ticket_id"):
+            if "create_rma" in wizard._fields and wizard.create_rma:
+                raise ValidationError(
+                    self.env._(
+                        "A return from a ticket does not create RMAs: create them "
+                        "from the delivery."
+                    )
+                )
             if wizard.picking_id:
                 wizard._check_helpdesk_picking()
             wizard._check_helpdesk_return_location()
