@@ -1,6 +1,6 @@
 {
     "name": "Helpdesk After-Sales",
-    "summary": "Refund, coupon, return, repair and field service from a helpdesk ticket",
+    "summary": "Refund, coupon, return, repair and field service from a ticket",
     "version": "18.0.1.1.0",
     "category": "After-Sales",
     "license": "AGPL-3",

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from lint import run_checks  # scripts/lint.py: OCA's checks, wheel, log
+
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "helpdesk_after_sales"
 LOCAL = ROOT / ".local"
@@ -535,6 +537,9 @@ def test(args):
     if uninstall:
         run, failed = counts or (0, 0)
         counts = (run + uninstall[0], failed + uninstall[1])
+    if counts and not (args.no_lint or args.test_file):
+        checks_run, checks_failed = run_checks(log_file)
+        counts = (counts[0] + checks_run, counts[1] + checks_failed)
     elapsed = time.time() - started
     if counts is None:
         print(f"[dev] Odoo ended (exit {rc}) without running the tests; see {log_file}")
@@ -720,6 +725,7 @@ def main():
         "--db",
         help="run on this database, kept: installed the first time, then updated",
     )
+    p_test.add_argument("--no-lint", action="store_true", help="skip scripts/lint.py")
     p_test.set_defaults(func=test)
     p_uninstall = sub.add_parser(
         "_uninstall-test"

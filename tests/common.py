@@ -3,7 +3,8 @@ from odoo.tests import TransactionCase, new_test_user
 
 
 class AfterSalesCase(TransactionCase):
-    """A customer who bought two products, an After-Sales team and the people who use it."""
+    """A customer who bought two products, an After-Sales team and the people who use
+    it."""
 
     @classmethod
     def setUpClass(cls):

@@ -61,6 +61,7 @@ ODOO_ROOT = "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file_
 class TestWheel(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         cls.tmp = tempfile.TemporaryDirectory(prefix="wheel-test-")
         tmp = Path(cls.tmp.name)
         clone = tmp / "some-other-folder"
@@ -92,6 +93,7 @@ class TestWheel(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
+        super().tearDownClass()
 
     def venv_python(self, code):
         return subprocess.run(
@@ -115,6 +117,7 @@ class TestWheel(unittest.TestCase):
         self.assertEqual(meta["Version"], version)
         self.assertEqual(meta["License"], self.manifest["license"])
         self.assertEqual(meta["Author"], self.manifest["author"])
+        self.assertEqual(meta["Summary"], self.manifest["summary"])
         series = ".".join(version.split(".")[:2])
         expected = {f"odoo=={series}.*"} | {
             f"odoo-addon-{depend}=={series}.*"
