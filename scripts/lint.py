@@ -45,9 +45,15 @@ PRETTIER_RE = re.compile(r"\.(css|html?|jsx?|json|less|md|scss|toml|ts|xml|ya?ml
 PRETTIER_SKIP = {"README.md", "eslint.config.cjs", "prettier.config.cjs"}
 # Log records of Odoo core or of other addons, not of this addon's code or data.
 LOG_IGNORE = [
-    # Odoo's own warning when the suite installs the addon with demo data on a database
-    # created for the run (no effect on the addon).
-    r"odoo\.modules\.loading: invalid module names, ignored: $",
+    # Debian's wkhtmltopdf is built without patched Qt: Odoo's report engine warns that
+    # it ignores the header and footer switches (the worksheet PDF is still made).
+    r"odoo\.addons\.base\.models\.ir_actions_report: wkhtmltopdf: The switch",
+    # Odoo's HTTP server (werkzeug) drops a connection a tour's browser left idle.
+    r"werkzeug: .* Request timed out: TimeoutError",
+    # tests/test_uninstall.py (its own process: no database in the record): Odoo's
+    # uninstall tries to delete each demo record, logs the DELETE refused for those that
+    # documents made by the demo (invoices, stock moves) still use, and keeps them.
+    r"ERROR \? odoo\.sql_db: bad query: b'DELETE FROM ",
 ]
 
 
