@@ -86,6 +86,7 @@ def ensure_tools():
     npm = [f"{p}@{v}" for p, v in NPM_TOOLS.items() if node_version(modules, p) != v]
     if npm:
         if not shutil.which("npm"):
+            subprocess.run(["apt-get", "update", "-q"], check=True)
             subprocess.run(["apt-get", "install", "-y", "-q", "npm"], check=True)
         out(f"[lint] installing {' '.join(npm)} into {NODE_DIR.relative_to(ROOT)}")
         NODE_DIR.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ def ensure_tools():
                 *npm,
             ],
             check=True,
-            capture_output=True,
+            stdout=subprocess.DEVNULL,
         )
 
 
