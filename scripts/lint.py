@@ -10,6 +10,7 @@ pip-installed into this python3, node ones into .local/lintnode, on first use.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -17,12 +18,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unittest
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "helpdesk_after_sales"
 NODE_DIR = ROOT / ".local" / "lintnode"
+PACKAGING_TEST = ROOT / "tests" / "test_packaging.py"  # the wheel's test
 PIP_TOOLS = {
     "pylint-odoo": "9.1.3",
     "oca-odoo-pre-commit-hooks": "0.0.33",  # oca-checks-odoo-module, oca-checks-po
@@ -90,20 +93,8 @@ def ensure_tools():
             subprocess.run(["apt-get", "install", "-y", "-q", "npm"], check=True)
         out(f"[lint] installing {' '.join(npm)} into {NODE_DIR.relative_to(ROOT)}")
         NODE_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                NODE_DIR,
-                "--no-audit",
-                "--no-fund",
-                "--save-exact",
-                *npm,
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        npm_install = ["npm", "install", "--prefix", NODE_DIR, "--save-exact"]
+        subprocess.run([*npm_install, *npm], check=True, stdout=subprocess.DEVNULL)
 
 
 def node_version(modules, package):
@@ -133,43 +124,24 @@ def checks(tmp, files):
         shutil.copy2(ROOT / name, addon / name)
     subprocess.run(["git", "init", "-q", tmp], check=True)
     py = [f for f in files if f.endswith(".py")]
-    bin_dir = NODE_DIR / "node_modules" / ".bin"
-    eslint_files = [f for f in files if f.endswith(".js")]
-    prettier_files = [f for f in files if PRETTIER_RE.search(f)]
-    prettier_files = [f for f in prettier_files if f not in PRETTIER_SKIP]
+    po = [f for f in files if f.startswith("i18n/")]
+    js = [f for f in files if f.endswith(".js")]
+    pretty = [f for f in files if PRETTIER_RE.search(f) and f not in PRETTIER_SKIP]
+    node, ruff = NODE_DIR / "node_modules" / ".bin", [sys.executable, "-m", "ruff"]
     pylint = [sys.executable, "-m", "pylint", f"--rcfile={ROOT}/.pylintrc-mandatory"]
-    oca_po = ["oca-checks-po", "--disable=po-pretty-format"]
-    prettier = [bin_dir / "prettier", "--list-different", "--ignore-unknown"]
-    ruff = [sys.executable, "-m", "ruff"]
+    at_line = r"^\S+:\d+:"
     return [
-        ("pylint-odoo", [*pylint, "--output-format=text", *py], addon, r"^\S+:\d+: \["),
-        (
-            "oca-checks-odoo-module",
-            ["oca-checks-odoo-module", *files],
-            addon,
-            r":\d+: ",
-        ),
-        (
-            "oca-checks-po",
-            [*oca_po, *[f for f in files if "/i18n/" in f"/{f}"]],
-            addon,
-            r":\d+: ",
-        ),
-        (
-            "ruff check",
-            [*ruff, "check", "--no-fix", "--output-format=concise", *py],
-            ROOT,
-            r"^\S+:\d+:\d+: ",
-        ),
+        ("pylint-odoo", [*pylint, "--output-format=text", *py], addon, at_line),
+        ("oca-checks-odoo-module", ["oca-checks-odoo-module", *files], addon, at_line),
+        ("oca-checks-po", ["oca-checks-po", "--disable=po-pretty-format", *po], addon,
+         at_line),
+        ("ruff check", [*ruff, "check", "--no-fix", "--output-format=concise", *py],
+         ROOT, at_line),
         ("ruff format", [*ruff, "format", "--check", *py], ROOT, r"^Would reformat"),
-        ("prettier", [*prettier, *prettier_files], ROOT, r"^\S"),
-        (
-            "eslint",
-            [bin_dir / "eslint", "--max-warnings=0", *eslint_files],
-            ROOT,
-            r"^\s+\d+:\d+\s+(error|warning)",
-        ),
-    ]
+        ("prettier", [node / "prettier", "-l", "-u", *pretty], ROOT, r"^\S"),
+        ("eslint", [node / "eslint", "--max-warnings=0", *js], ROOT,
+         r"^\s+\d+:\d+\s+(error|warning)"),
+    ]  # fmt: skip
 
 
 def run_checks(log_file=None):
@@ -188,16 +160,13 @@ def run_checks(log_file=None):
         failing = re.search(r"errors that caused failure \((\d+)\)", output)
         count = int(failing.group(1)) if failing else 0
         results.append(report(f"checklog-odoo {log_file}", rc, count, output))
-    rc, output = run([sys.executable, ROOT / "tests" / "test_packaging.py"])
-    ran = re.search(r"^Ran (\d+) test", output, re.MULTILINE)
-    failed = re.search(r"^FAILED \((.*)\)", output, re.MULTILINE)
-    failures = (
-        sum(int(n) for n in re.findall(r"=(\d+)", failed.group(1))) if failed else 0
-    )
-    out(output.rstrip())
-    ran = int(ran.group(1)) if ran else 1
-    failures = failures or (1 if rc else 0)
-    return len(results) + ran, results.count(False) + failures
+    spec = importlib.util.spec_from_file_location("test_packaging", PACKAGING_TEST)
+    test_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(test_module)
+    suite = unittest.defaultTestLoader.loadTestsFromModule(test_module)
+    wheel = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    wheel_failed = len(wheel.failures) + len(wheel.errors)
+    return len(results) + wheel.testsRun, results.count(False) + wheel_failed
 
 
 def report(name, rc, count, output):
