@@ -59,7 +59,9 @@ def rpc(url, path, params, cookie=None):
 
 class Browser:
     def __init__(self, width, height):
-        self.profile = tempfile.TemporaryDirectory(prefix="screenshots-")
+        self.profile = tempfile.TemporaryDirectory(
+            prefix="screenshots-", ignore_cleanup_errors=True
+        )
         self.proc = subprocess.Popen(
             ["chromium", "--headless=new", "--no-sandbox", "--hide-scrollbars",
              "--remote-debugging-port=0", f"--user-data-dir={self.profile.name}",
@@ -155,6 +157,12 @@ def main():
             path = OUT / f"screenshot_{name}.png"
             browser.shoot(path, ".modal-content" if modal else None)
             sys.stdout.write(f"{path.relative_to(ROOT)}: {path.stat().st_size} bytes\n")
+            # Leaving a new record's form would save it: the repair, for one.
+            browser.js(
+                "document.querySelector('.modal .btn-close, .o_form_button_cancel')"
+                "?.click()"
+            )
+            time.sleep(1)
     finally:
         browser.close()
 
