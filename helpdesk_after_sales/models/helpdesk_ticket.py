@@ -173,11 +173,12 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self.check_access("read")
         if not self[flag]:
+            # The service's name is the team's label: the ticket's may differ.
             raise UserError(
                 self.env._(
                     "The team of ticket %(ticket)s does not offer %(service)s.",
                     ticket=self.display_name,
-                    service=self._fields[flag]._description_string(self.env),
+                    service=self.team_id._fields[flag]._description_string(self.env),
                 )
             )
         if not self.partner_id:
