@@ -740,11 +740,17 @@ def link(env):
     params = env["ir.config_parameter"]
     tickets = env["helpdesk.ticket"]
     cr.execute(
-        "UPDATE helpdesk_ticket t SET sale_order_id = c.sale_order_id, product_id = c.product_id,"
+        "UPDATE helpdesk_ticket t SET product_id = c.product_id,"
         " lot_id = c.lot_id FROM bench_ticket_context c WHERE t.id = c.ticket_id RETURNING t.id"
     )
     tickets = tickets.browse([row[0] for row in cr.fetchall()])
-    tickets.modified(["sale_order_id", "product_id", "lot_id"])
+    # The ticket's orders: helpdesk_mgmt_sale's many2many (18.0.1.2).
+    cr.execute(
+        "INSERT INTO helpdesk_ticket_sale_order_rel (helpdesk_ticket_id, sale_order_id)"
+        " SELECT ticket_id, sale_order_id FROM bench_ticket_context"
+        " WHERE sale_order_id IS NOT NULL ON CONFLICT DO NOTHING"
+    )
+    tickets.modified(["sale_order_ids", "product_id", "lot_id"])
     env.flush_all()
     progress(f"{len(tickets)} tickets with their order, product and lot")
 

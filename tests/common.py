@@ -1,5 +1,6 @@
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools.safe_eval import safe_eval
 
 
 class AfterSalesCase(TransactionCase):
@@ -73,6 +74,20 @@ class AfterSalesCase(TransactionCase):
                 "partner_id": cls.contact.id,
             }
         )
+
+    def _choices(self, form, field_name):
+        """What a form's many2one offers its user: the view's domain, else the field's,
+        evaluated on the form's values as the web client does, searched as that user."""
+        node = next(
+            node
+            for node in form._view["tree"].iter("field")
+            if node.get("name") == field_name
+        )
+        field_info = form._view["fields"][field_name]
+        domain = node.get("domain") or field_info.get("domain") or []
+        if isinstance(domain, str):
+            domain = safe_eval(domain, form._get_eval_context())
+        return form._env[field_info["relation"]].search(domain)
 
     @classmethod
     def _create_order(cls, partner, products, confirm=True):

@@ -54,7 +54,10 @@ class TestRefund(AfterSalesCase):
     # ------------------------------------------------------------------ happy paths
     def test_refund_prefilled_from_ticket(self):
         self.ticket.write(
-            {"sale_order_id": self.order_kettle.id, "product_id": self.product.id}
+            {
+                "sale_order_ids": [Command.set(self.order_kettle.ids)],
+                "product_id": self.product.id,
+            }
         )
         refund = self._refund_form()
         self.assertEqual(refund.helpdesk_sale_order_id, self.order_kettle)
@@ -180,6 +183,43 @@ class TestRefund(AfterSalesCase):
         refund.helpdesk_lot_id = self.lot
         self.assertEqual(refund.suitable_move_ids[:], invoice_lot)
         self.assertEqual(refund.move_ids[:], invoice_lot)
+
+    def test_sales_order_from_the_ticket_orders(self):
+        """The ticket's one order is preselected; with several the agent chooses among
+        them; without, among the customer's orders. Invoices follow the chosen order."""
+        self._create_order(self.other_customer, [self.product])  # never offered
+        refund = self._refund_form()
+        self.assertFalse(refund.helpdesk_sale_order_id)
+        self.assertEqual(
+            self._choices(refund, "helpdesk_sale_order_id"),
+            self.order | self.order_kettle | self.order_espresso,
+            "no order on the ticket: any order of its customer",
+        )
+        self.ticket.sale_order_ids = self.order_kettle
+        refund = self._refund_form()
+        self.assertEqual(refund.helpdesk_sale_order_id, self.order_kettle)
+        self.assertEqual(
+            self._choices(refund, "helpdesk_sale_order_id"), self.order_kettle
+        )
+        self.assertEqual(refund.move_ids[:], self.invoice_kettle)
+        self.ticket.sale_order_ids = self.order_kettle | self.order_espresso
+        refund = self._refund_form()
+        self.assertFalse(refund.helpdesk_sale_order_id, "two orders: the agent chooses")
+        self.assertEqual(
+            self._choices(refund, "helpdesk_sale_order_id"),
+            self.order_kettle | self.order_espresso,
+        )
+        self.assertEqual(
+            refund.suitable_move_ids[:], self.invoice_kettle | self.invoice_espresso
+        )
+        self.assertFalse(refund.move_ids[:])
+        refund.helpdesk_sale_order_id = self.order_espresso
+        self.assertEqual(refund.suitable_move_ids[:], self.invoice_espresso)
+        self.assertEqual(refund.move_ids[:], self.invoice_espresso)
+        refund.save().refund_moves()
+        self.assertEqual(
+            self.ticket.credit_note_ids.reversed_entry_id, self.invoice_espresso
+        )
 
     def test_invoice_choices_use_an_index(self):
         refund = self.env["account.move.reversal"].create(

@@ -115,7 +115,10 @@ class TestReturns(AfterSalesCase):
     # ------------------------------------------------------------------ happy paths
     def test_return_from_ticket(self):
         self.ticket.write(
-            {"sale_order_id": self.sold.id, "product_id": self.product.id}
+            {
+                "sale_order_ids": [Command.set(self.sold.ids)],
+                "product_id": self.product.id,
+            }
         )
         self.assertTrue(self.ticket.with_user(self.stock_agent).has_partner_deliveries)
         kettles_before = self._on_hand(self.product, self.stock_location)
@@ -218,7 +221,7 @@ class TestReturns(AfterSalesCase):
     def test_serial_comes_back_to_chosen_location(self):
         self.ticket.write(
             {
-                "sale_order_id": self.sold.id,
+                "sale_order_ids": [Command.set(self.sold.ids)],
                 "product_id": self.serial_product.id,
                 "lot_id": self.lot_2.id,
             }
@@ -250,7 +253,10 @@ class TestReturns(AfterSalesCase):
 
     def test_return_for_exchange(self):
         self.ticket.write(
-            {"sale_order_id": self.sold.id, "product_id": self.product.id}
+            {
+                "sale_order_ids": [Command.set(self.sold.ids)],
+                "product_id": self.product.id,
+            }
         )
         kettles_before = self._on_hand(self.product, self.stock_location)
         wizard_form = self._return_form()
@@ -318,6 +324,45 @@ class TestReturns(AfterSalesCase):
         # The ticket's serial narrows the choice to the delivery that carried it.
         self.ticket.write({"product_id": self.serial_product.id, "lot_id": self.lot.id})
         self.assertEqual(self._return_form().picking_id, self.delivery)
+
+    def test_sales_order_from_the_ticket_orders(self):
+        """The ticket's one order is preselected; with several the agent chooses among
+        them; without, among the customer's orders. Deliveries follow the order."""
+        second = self._create_order(self.contact, [self.product])
+        self._validate(second.picking_ids)
+        self._create_order(self.other_customer, [self.product])  # never offered
+        wizard_form = self._return_form()
+        self.assertFalse(wizard_form.helpdesk_sale_order_id)
+        self.assertEqual(
+            self._choices(wizard_form, "helpdesk_sale_order_id"),
+            self.order | self.sold | second,
+            "no order on the ticket: any order of its customer",
+        )
+        self.ticket.sale_order_ids = second
+        wizard_form = self._return_form()
+        self.assertEqual(wizard_form.helpdesk_sale_order_id, second)
+        self.assertEqual(self._choices(wizard_form, "helpdesk_sale_order_id"), second)
+        self.assertEqual(wizard_form.suitable_picking_ids[:], second.picking_ids)
+        self.assertEqual(wizard_form.picking_id, second.picking_ids)
+        self.ticket.sale_order_ids = self.sold | second
+        wizard_form = self._return_form()
+        self.assertFalse(wizard_form.helpdesk_sale_order_id, "two: the agent chooses")
+        self.assertEqual(
+            self._choices(wizard_form, "helpdesk_sale_order_id"), self.sold | second
+        )
+        self.assertEqual(
+            wizard_form.suitable_picking_ids[:], self.delivery | second.picking_ids
+        )
+        self.assertFalse(wizard_form.picking_id)
+        wizard_form.helpdesk_sale_order_id = self.sold
+        self.assertEqual(wizard_form.suitable_picking_ids[:], self.delivery)
+        self.assertEqual(wizard_form.picking_id, self.delivery)
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_user(self.stock_agent)
+            .create({"helpdesk_ticket_id": self.ticket.id})
+        )
+        self.assertFalse(wizard.picking_id, "by RPC too: two orders, no preselection")
 
     def test_stock_return_unchanged(self):
         """Returning from the delivery itself works as in stock, with no ticket."""
@@ -389,6 +434,7 @@ class TestReturns(AfterSalesCase):
             "helpdesk_partner_id": {"fields": {}},
             "helpdesk_company_id": {"fields": {}},
             "helpdesk_lot_id": {"fields": {}},
+            "helpdesk_ticket_order_ids": {},
             "suitable_picking_ids": {},
             "helpdesk_sale_order_id": shown,
             "helpdesk_product_id": shown,
@@ -421,7 +467,7 @@ class TestReturns(AfterSalesCase):
         self._validate(second.picking_ids)
         self.ticket.write(
             {
-                "sale_order_id": self.sold.id,
+                "sale_order_ids": [Command.set(self.sold.ids)],
                 "product_id": self.serial_product.id,
                 "lot_id": self.lot.id,
             }
@@ -429,7 +475,9 @@ class TestReturns(AfterSalesCase):
         action = self.ticket.with_user(self.stock_agent).action_return()
         self._open_wizard_as_web_client(action)  # caches a running server has warm
         self.env.invalidate_all(flush=True)
-        with self.assertQueryCount(14):
+        # One more than with this addon's former many2one: the ticket's orders are a
+        # many2many (helpdesk_mgmt_sale's), read in a query of their own.
+        with self.assertQueryCount(15):
             values = self._open_wizard_as_web_client(action)
         self.assertEqual(values["picking_id"]["id"], self.delivery.id)
         self.assertEqual(
@@ -453,7 +501,7 @@ class TestReturns(AfterSalesCase):
         # Without a serial: what is left of each move, minus done and open returns.
         self.ticket.write({"product_id": False, "lot_id": False})
         self.env.invalidate_all(flush=True)
-        with self.assertQueryCount(12):
+        with self.assertQueryCount(13):
             values = self._open_wizard_as_web_client(action)
         lines = {
             line["product_id"]["id"]: line

@@ -85,6 +85,45 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(ticket.credit_note_ids.reversed_entry_id.ref, "KETTLE")
         self.assertEqual(ticket.credit_note_ids.state, "draft")
 
+    def test_agent_sets_orders_and_refunds_one(self):
+        """The ticket's orders and product: helpdesk_mgmt_sale's and helpdesk_product's
+        fields, once each on the form, with this addon's choices; the Refund wizard
+        chooses among the ticket's orders."""
+        agent, customer, ticket = self._agent_ticket(
+            "tour_orders_agent", "account.group_account_invoice", "use_credit_notes"
+        )
+        products = {
+            name: self.env["product.product"].create(
+                {"name": f"Tour {name}", "type": "consu", "list_price": 40.0}
+            )
+            for name in ("Kettle", "Toaster", "Blender")
+        }
+        orders = {}
+        for name, product in (
+            ("KETTLE", products["Kettle"]),
+            ("TOASTER", products["Toaster"]),
+            ("OTHER", products["Blender"]),
+        ):
+            orders[name] = self.env["sale.order"].create(
+                {
+                    "name": f"TOUR-SO-{name}",
+                    "partner_id": customer.id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+            )
+            orders[name].action_confirm()
+            invoice = orders[name]._create_invoices()
+            invoice.ref = name
+            invoice.action_post()
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_orders",
+            login=agent.login,
+        )
+        self.assertEqual(ticket.sale_order_ids, orders["KETTLE"] | orders["TOASTER"])
+        self.assertEqual(ticket.product_id, products["Kettle"])
+        self.assertEqual(ticket.credit_note_ids.reversed_entry_id.ref, "KETTLE")
+
     # --- Worksheets
     def test_portal_customer_signs_worksheet(self):
         portal = new_test_user(

@@ -108,7 +108,7 @@ class TestUninstall(unittest.TestCase):
             # (credit notes, transfers, tickets), the addon's own index, the foreign
             # keys.
             self.assertIn(("account_move", "helpdesk_ticket_id"), present["columns"])
-            self.assertIn(("helpdesk_ticket", "sale_order_id"), present["columns"])
+            self.assertIn(("helpdesk_ticket", "lot_id"), present["columns"])
             self.assertIn("account_move_helpdesk_refundable_idx", present["indexes"])
             self.assertTrue(present["constraints"])
             self.assertEqual(present, schema, "the addon's schema, as Odoo records it")

@@ -10,3 +10,4 @@ from . import worksheet_template
 from . import worksheet_template_question
 from . import worksheet_answer
 from . import repair_order
+from . import sale_order

@@ -19,29 +19,28 @@ class HelpdeskTicket(models.Model):
     )
     use_fsm = fields.Boolean(related="team_id.use_fsm")
 
-    sale_order_id = fields.Many2one(
-        comodel_name="sale.order",
-        string="Sales Order",
-        compute="_compute_sale_order_id",
+    # The ticket's orders are helpdesk_mgmt_sale's and its product helpdesk_product's:
+    # this addon keeps the orders its customer's, and the product one of theirs.
+    sale_order_ids = fields.Many2many(
+        compute="_compute_sale_order_ids",
         store=True,
         readonly=False,
-        index="btree_not_null",
         tracking=True,
         domain="[('partner_id.commercial_partner_id', '=', commercial_partner_id),"
         " ('company_id', '=', company_id)]",
-        help="The customer's order this ticket is about.",
+        help="The customer's orders this ticket is about.",
     )
     product_id = fields.Many2one(
-        comodel_name="product.product",
-        string="Product",
         compute="_compute_product_id",
         store=True,
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        domain="[('helpdesk_sale_order_ids', '=', sale_order_id)] if sale_order_id"
-        " else [('company_id', 'in', [company_id, False])]",
-        help="The product the ticket is about.",
+        domain="[('ticket_active', '=', True),"
+        " ('helpdesk_sale_order_ids', 'in', sale_order_ids)] if sale_order_ids"
+        " else [('ticket_active', '=', True),"
+        " ('company_id', 'in', [company_id, False])]",
+        help="The product the ticket is about: one of its orders' when it has orders.",
     )
     suitable_product_ids = fields.Many2many(
         comodel_name="product.product",
@@ -75,18 +74,16 @@ class HelpdeskTicket(models.Model):
     )
 
     @api.depends("commercial_partner_id", "company_id")
-    def _compute_sale_order_id(self):
+    def _compute_sale_order_ids(self):
         for ticket in self:
-            if not ticket._is_ticket_order(ticket.sale_order_id):
-                ticket.sale_order_id = False
+            ticket.sale_order_ids = (
+                ticket.sale_order_ids - ticket._get_foreign_sale_orders()
+            )
 
-    @api.depends("sale_order_id")
+    @api.depends("sale_order_ids")
     def _compute_product_id(self):
         for ticket in self:
-            if (
-                ticket.product_id
-                and ticket.product_id not in ticket.suitable_product_ids
-            ):
+            if not ticket._is_suitable_product(ticket.product_id):
                 ticket.product_id = False
 
     @api.depends("product_id")
@@ -95,22 +92,27 @@ class HelpdeskTicket(models.Model):
             if ticket.lot_id.product_id != ticket.product_id:
                 ticket.lot_id = False
 
-    @api.depends("sale_order_id.order_line.product_id")
+    @api.depends("sale_order_ids.order_line.product_id")
     def _compute_suitable_product_ids(self):
         # One query for all the tickets' orders, not one per order's lines.
-        product_ids = dict(
-            self.env["sale.order.line"]._read_group(
+        product_ids = {
+            order.id: ids
+            for order, ids in self.env["sale.order.line"]._read_group(
                 [
-                    ("order_id", "in", self.sale_order_id.ids),
+                    ("order_id", "in", self.sale_order_ids._origin.ids),
                     ("product_id", "!=", False),
                 ],
                 ["order_id"],
                 ["product_id:array_agg"],
             )
-        )
+        }
         for ticket in self:
             ticket.suitable_product_ids = self.env["product.product"].browse(
-                dict.fromkeys(product_ids.get(ticket.sale_order_id, ()))
+                dict.fromkeys(
+                    product_id
+                    for order in ticket.sale_order_ids._origin
+                    for product_id in product_ids.get(order.id, ())
+                )
             )
 
     @api.depends("credit_note_ids")
@@ -119,42 +121,58 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.credit_notes_count = counts.get(ticket._origin, 0)
 
-    def _is_ticket_order(self, order):
-        """An order may back the ticket if it was sold to the ticket's customer, in its
-        company."""
+    def _get_foreign_sale_orders(self):
+        """The ticket's orders that were not sold to its customer, in its company."""
         self.ensure_one()
-        order = (
-            order.sudo()
-        )  # the agent needs no Sales rights to check whose order it is
-        return not order or (
-            order.partner_id.commercial_partner_id == self.commercial_partner_id
-            and order.company_id == self.company_id
+        # sudo: the agent needs no Sales rights to check whose orders they are.
+        return self.sale_order_ids.sudo().filtered(
+            lambda order: order.partner_id.commercial_partner_id
+            != self.commercial_partner_id
+            or order.company_id != self.company_id
         )
 
-    @api.constrains("sale_order_id", "product_id", "lot_id", "partner_id", "company_id")
+    def _is_suitable_product(self, product):
+        """A ticket with orders is about one of their products; without, about any."""
+        self.ensure_one()
+        # _origin: a form's new ticket holds new records for the saved products.
+        return (
+            not product
+            or not self.sale_order_ids
+            or product._origin in self.suitable_product_ids._origin
+        )
+
+    def _get_after_sales_sale_order(self):
+        """The order a service starts from: the ticket's order when it has only one;
+        with several, the agent chooses among them."""
+        self.ensure_one()
+        orders = self.sudo().sale_order_ids  # the ticket's own context, as shown on it
+        return orders if len(orders) == 1 else orders.browse()
+
+    @api.constrains(
+        "sale_order_ids", "product_id", "lot_id", "partner_id", "company_id"
+    )
     def _check_after_sales_context(self):
         # sudo: agents need neither Sales nor Inventory rights to have the context
         # checked.
         for ticket in self.sudo():
-            if not ticket._is_ticket_order(ticket.sale_order_id):
+            foreign = ticket._get_foreign_sale_orders()
+            if foreign:
                 raise ValidationError(
                     self.env._(
                         "Sales order %(order)s was not sold to the customer of ticket "
                         "%(ticket)s in its company.",
-                        order=ticket.sale_order_id.display_name,
+                        order=foreign[0].display_name,
                         ticket=ticket.display_name,
                     )
                 )
-            if (
-                ticket.sale_order_id
-                and ticket.product_id
-                and ticket.product_id not in ticket.suitable_product_ids
-            ):
+            if not ticket._is_suitable_product(ticket.product_id):
                 raise ValidationError(
                     self.env._(
-                        "Product %(product)s is not on sales order %(order)s.",
+                        "Product %(product)s is on none of the sales orders of ticket "
+                        "%(ticket)s (%(orders)s).",
                         product=ticket.product_id.display_name,
-                        order=ticket.sale_order_id.display_name,
+                        ticket=ticket.display_name,
+                        orders=", ".join(ticket.sale_order_ids.mapped("display_name")),
                     )
                 )
             if ticket.lot_id and ticket.lot_id.product_id != ticket.product_id:

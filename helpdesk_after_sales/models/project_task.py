@@ -10,11 +10,21 @@ WORKSHEET_SIGNATURE_FIELDS = (
     "worksheet_signed_by",
     "worksheet_signed_on",
 )
+# Project sharing: what a portal user may read of a task besides project's own fields
+# (the worksheet of a task they follow: answers and signature). Nothing of the addon is
+# portal-writable: answers are the technician's, the signature is written only by the
+# portal's sign route (as superuser, after its checks), and the template and the ticket
+# are back-office choices. Neither the template nor the ticket is readable: a many2one
+# is read with its name as superuser, and the ticket's name is not the task
+# collaborator's to see (the portal page links the ticket only to who may read it).
 WORKSHEET_PORTAL_FIELDS = {
     "allow_worksheets",
     "worksheet_answer_ids",
     *WORKSHEET_SIGNATURE_FIELDS,
 }
+# The fields a write can change a task's worksheet template through: the template
+# itself, and the project it is computed from.
+WORKSHEET_TEMPLATE_TRIGGERS = {"worksheet_template_id", "project_id"}
 
 
 class ProjectTask(models.Model):
@@ -62,7 +72,6 @@ class ProjectTask(models.Model):
 
     @property
     def SELF_READABLE_FIELDS(self):
-        # The portal customer reads the worksheet of the tasks they follow.
         return super().SELF_READABLE_FIELDS | WORKSHEET_PORTAL_FIELDS
 
     @api.depends("project_id")
@@ -101,13 +110,23 @@ class ProjectTask(models.Model):
         for vals in vals_list:
             self._check_worksheet_signature_vals(vals)
         tasks = super().create(vals_list)
-        tasks.filtered("worksheet_template_id")._sync_worksheet_answers()
+        # Only tasks of projects with worksheets have a template. A portal
+        # collaborator's tasks come back from project's create as superuser, which
+        # creates their answer lines as it created the tasks.
+        worksheet_tasks = tasks.filtered("allow_worksheets")
+        worksheet_tasks.filtered("worksheet_template_id")._sync_worksheet_answers()
         return tasks
 
     def write(self, vals):
         self._check_worksheet_signature_vals(vals)
         if "worksheet_answer_ids" in vals:
             self._check_worksheet_editable()
+        if not WORKSHEET_TEMPLATE_TRIGGERS & vals.keys():
+            return super().write(vals)
+        # The fields the user may not write are refused first, as project refuses them
+        # (a portal collaborator may write neither trigger), before the templates are
+        # read.
+        self.check_field_access_rights("write", list(vals))
         if "worksheet_template_id" in vals:
             self.filtered(
                 lambda task: task.worksheet_template_id.id

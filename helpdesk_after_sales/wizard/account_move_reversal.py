@@ -17,14 +17,20 @@ class AccountMoveReversal(models.TransientModel):
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
+    helpdesk_ticket_order_ids = fields.Many2many(
+        related="helpdesk_ticket_id.sale_order_ids", string="Ticket's Sales Orders"
+    )
     helpdesk_sale_order_id = fields.Many2one(
         comodel_name="sale.order",
         string="Sales Order",
         compute="_compute_helpdesk_context",
         store=True,
         readonly=False,
-        domain="[('partner_id.commercial_partner_id', '=', helpdesk_partner_id),"
+        # Among the ticket's orders when it has some, else any order of its customer.
+        domain="[('id', 'in', helpdesk_ticket_order_ids)] if helpdesk_ticket_order_ids"
+        " else [('partner_id.commercial_partner_id', '=', helpdesk_partner_id),"
         " ('company_id', '=', company_id)]",
+        help="Only the invoices of this order can be refunded.",
     )
     helpdesk_product_id = fields.Many2one(
         comodel_name="product.product",
@@ -73,7 +79,9 @@ class AccountMoveReversal(models.TransientModel):
             ticket = (
                 wizard.helpdesk_ticket_id.sudo()
             )  # the ticket's own context, as shown on it
-            wizard.helpdesk_sale_order_id = ticket.sale_order_id
+            wizard.helpdesk_sale_order_id = (
+                ticket._get_after_sales_sale_order() if ticket else False
+            )
             wizard.helpdesk_product_id = ticket.product_id
             wizard.helpdesk_lot_id = ticket.lot_id
 

@@ -51,6 +51,9 @@ class StockReturnPicking(models.TransientModel):
     )
     helpdesk_product_id = fields.Many2one(related="helpdesk_ticket_id.product_id")
     helpdesk_lot_id = fields.Many2one(related="helpdesk_ticket_id.lot_id")
+    helpdesk_ticket_order_ids = fields.Many2many(
+        related="helpdesk_ticket_id.sale_order_ids", string="Ticket's Sales Orders"
+    )
     helpdesk_sale_order_id = fields.Many2one(
         comodel_name="sale.order",
         string="Sales Order",
@@ -58,8 +61,11 @@ class StockReturnPicking(models.TransientModel):
         store=True,
         readonly=False,
         precompute=True,
-        domain="[('partner_id.commercial_partner_id', '=', helpdesk_partner_id),"
+        # Among the ticket's orders when it has some, else any order of its customer.
+        domain="[('id', 'in', helpdesk_ticket_order_ids)] if helpdesk_ticket_order_ids"
+        " else [('partner_id.commercial_partner_id', '=', helpdesk_partner_id),"
         " ('company_id', '=', helpdesk_company_id)]",
+        help="Only the deliveries of this order can be returned.",
     )
     suitable_picking_ids = fields.Many2many(
         comodel_name="stock.picking",
@@ -87,8 +93,9 @@ class StockReturnPicking(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_sale_order_id(self):
         for wizard in self:
+            ticket = wizard.helpdesk_ticket_id
             wizard.helpdesk_sale_order_id = (
-                wizard.helpdesk_ticket_id.sudo().sale_order_id
+                ticket._get_after_sales_sale_order() if ticket else False
             )
 
     @api.depends("helpdesk_ticket_id", "helpdesk_sale_order_id")
@@ -327,10 +334,10 @@ class StockReturnPicking(models.TransientModel):
                 if "picking_id" not in vals:
                     # Preselected here rather than precomputed: stock's lines,
                     # precomputed from a precomputed delivery, would lose their moves.
-                    sale_order = self.env["sale.order"].browse(
-                        vals.get(
-                            "helpdesk_sale_order_id", ticket.sudo().sale_order_id.id
-                        )
+                    sale_order = (
+                        self.env["sale.order"].browse(vals["helpdesk_sale_order_id"])
+                        if "helpdesk_sale_order_id" in vals
+                        else ticket._get_after_sales_sale_order()
                     )
                     suitable = self.env["stock.picking"].search(
                         self._get_helpdesk_picking_domain(ticket, sale_order), limit=2
