@@ -1,9 +1,8 @@
 """Indexes this addon creates itself, in the ``init()`` of the model of their table.
 
-Odoo does not know them (they belong to no field), so uninstalling the addon would leave them:
-the uninstall hook drops every index of this list. A service needing one adds it here and
-calls ``create_indexes()`` from its model's ``init()``.
-"""
+Odoo does not know them (they belong to no field), so uninstalling the addon would leave
+them: the uninstall hook drops every index of this list. A service needing one adds it
+here and calls ``create_indexes()`` from its model's ``init()``."""
 
 from collections import namedtuple
 

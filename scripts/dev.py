@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from lint import run_checks  # scripts/lint.py: OCA's checks, wheel, log
+
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "helpdesk_after_sales"
 LOCAL = ROOT / ".local"
@@ -554,6 +556,9 @@ def test(args):
     if oca:
         run, failed = counts or (0, 0)
         counts = (run + oca[0], failed + oca[1])
+    if counts and not (args.no_lint or args.test_file):
+        checks_run, checks_failed = run_checks(log_file)
+        counts = (counts[0] + checks_run, counts[1] + checks_failed)
     elapsed = time.time() - started
     if counts is None:
         print(f"[dev] Odoo ended (exit {rc}) without running the tests; see {log_file}")
@@ -845,6 +850,7 @@ def main():
         action="store_true",
         help="with OCA's other helpdesk addons too, in .local/venv-oca (see README)",
     )
+    p_test.add_argument("--no-lint", action="store_true", help="skip scripts/lint.py")
     p_test.set_defaults(func=test)
     p_uninstall = sub.add_parser(
         "_uninstall-test"

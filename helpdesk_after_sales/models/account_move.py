@@ -16,5 +16,6 @@ class AccountMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         create_indexes(self.env.cr, self._table)
+        return res

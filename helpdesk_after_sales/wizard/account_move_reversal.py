@@ -122,13 +122,14 @@ class AccountMoveReversal(models.TransientModel):
 
     @api.depends("helpdesk_ticket_id")
     def _compute_journal_id(self):
-        super()._compute_journal_id()
+        res = super()._compute_journal_id()
         for wizard in self.filtered(
             lambda w: w.helpdesk_ticket_id and not w.journal_id
         ):
             # Until an invoice is chosen: the company's sales journal, so the form can
             # load.
             wizard.journal_id = wizard._helpdesk_sale_journal(wizard.company_id)
+        return res
 
     @api.model
     def _helpdesk_sale_journal(self, company):
@@ -190,7 +191,8 @@ class AccountMoveReversal(models.TransientModel):
                     if not journal:
                         raise UserError(
                             self.env._(
-                                "%(company)s has no sales journal to issue credit notes in.",
+                                "%(company)s has no sales journal to issue credit "
+                                "notes in.",
                                 company=ticket.company_id.display_name,
                             )
                         )
@@ -218,7 +220,8 @@ class AccountMoveReversal(models.TransientModel):
             if move.state != "posted":
                 raise ValidationError(
                     _(
-                        "Invoice %(move)s is not posted: only posted invoices can be refunded.",
+                        "Invoice %(move)s is not posted: only posted invoices can be "
+                        "refunded.",
                         move=move.display_name,
                     )
                 )
@@ -235,7 +238,8 @@ class AccountMoveReversal(models.TransientModel):
             if move.commercial_partner_id != ticket.commercial_partner_id:
                 raise ValidationError(
                     _(
-                        "Invoice %(move)s was not issued to the ticket's customer %(customer)s.",
+                        "Invoice %(move)s was not issued to the ticket's customer "
+                        "%(customer)s.",
                         move=move.display_name,
                         customer=ticket.commercial_partner_id.display_name,
                     )
@@ -266,7 +270,8 @@ class AccountMoveReversal(models.TransientModel):
         )
         # The ticket's default_* keys must not leak into the moves created below.
         action = super(
-            AccountMoveReversal, self.with_context(clean_context(self.env.context))
+            AccountMoveReversal,
+            self.with_env(self.env(context=clean_context(self.env.context))),
         ).reverse_moves(is_modify=is_modify)
         credit_notes = (
             self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)])

@@ -6,8 +6,8 @@ from odoo.tools.misc import clean_context
 
 
 class HelpdeskCouponGenerate(models.TransientModel):
-    """One coupon of a coupons program for the ticket's customer, sent by e-mail or shared
-    as a link: the goodwill gesture of the ticket's Coupon button."""
+    """One coupon of a coupons program for the ticket's customer, sent by e-mail or
+    shared as a link: the goodwill gesture of the ticket's Coupon button."""
 
     _name = "helpdesk.coupon.generate"
     _description = "Generate a Coupon"
@@ -39,11 +39,16 @@ class HelpdeskCouponGenerate(models.TransientModel):
         compute="_compute_program_id",
         store=True,
         readonly=False,
-        domain="[('program_type', '=', 'coupons'), ('company_id', 'in', [company_id, False])]",
+        domain=(
+            "[('program_type', '=', 'coupons'), "
+            "('company_id', 'in', [company_id, False])]"
+        ),
     )
     valid_until = fields.Date(
-        string="Valid Until",
-        help="Last day the coupon can be used. Leave empty for a coupon that never expires.",
+        help=(
+            "Last day the coupon can be used. Leave empty for a coupon that never "
+            "expires."
+        ),
     )
     coupon_id = fields.Many2one(
         comodel_name="loyalty.card", string="Coupon", readonly=True
@@ -121,8 +126,9 @@ class HelpdeskCouponGenerate(models.TransientModel):
         return wizards
 
     def action_coupon_generate_send(self):
-        """One coupon, then Odoo's composer with the program's coupon e-mail, addressed to the
-        customer and the ticket's followers: the only e-mail the customer gets for it."""
+        """One coupon, then Odoo's composer with the program's coupon e-mail, addressed
+        to the customer and the ticket's followers: the only e-mail the customer gets
+        for it."""
         self.ensure_one()
         coupon = self._generate_coupon()
         template = coupon._get_default_template() or self.env.ref(
@@ -169,8 +175,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         }
 
     def _check_coupon_generation(self):
-        """Everything a coupon from this wizard needs: checked on create and again when the
-        coupon is generated (a program may have been archived meanwhile)."""
+        """Everything a coupon from this wizard needs: checked on create and again when
+        the coupon is generated (a program may have been archived meanwhile)."""
         self.ensure_one()
         _ = self.env._
         ticket = self.ticket_id.sudo()
@@ -179,8 +185,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if self.partner_id.commercial_partner_id != ticket.commercial_partner_id:
             raise ValidationError(
                 _(
-                    "A coupon from ticket %(ticket)s can only be given to its customer "
-                    "%(customer)s, not to %(partner)s.",
+                    "A coupon from ticket %(ticket)s can only be given to its "
+                    "customer %(customer)s, not to %(partner)s.",
                     ticket=ticket.display_name,
                     customer=ticket.commercial_partner_id.display_name,
                     partner=self.partner_id.sudo().display_name or _("(none)"),
@@ -189,8 +195,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if self.valid_until and self.valid_until < fields.Date.context_today(self):
             raise ValidationError(
                 _(
-                    "The coupon cannot expire in the past (%(date)s): choose a later date, or "
-                    "none for a coupon that never expires.",
+                    "The coupon cannot expire in the past (%(date)s): choose a later "
+                    "date, or none for a coupon that never expires.",
                     date=fields.Date.to_string(self.valid_until),
                 )
             )
@@ -202,7 +208,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if program.program_type != "coupons":
             raise ValidationError(
                 _(
-                    "%(program)s is not a coupon program: a ticket hands out coupons only.",
+                    "%(program)s is not a coupon program: a ticket hands out coupons "
+                    "only.",
                     program=program.display_name,
                 )
             )
@@ -216,8 +223,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if program.company_id and program.company_id != ticket.company_id:
             raise ValidationError(
                 _(
-                    "Coupon program %(program)s belongs to %(company)s, not to the ticket's "
-                    "company %(ticket_company)s.",
+                    "Coupon program %(program)s belongs to %(company)s, not to the "
+                    "ticket's company %(ticket_company)s.",
                     program=program.display_name,
                     company=program.company_id.display_name,
                     ticket_company=ticket.company_id.display_name,
@@ -226,7 +233,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if not program.reward_ids:
             raise ValidationError(
                 _(
-                    "Coupon program %(program)s has no reward: its coupon would give nothing.",
+                    "Coupon program %(program)s has no reward: its coupon would give "
+                    "nothing.",
                     program=program.display_name,
                 )
             )
@@ -256,8 +264,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if self.coupon_id:
             raise UserError(
                 self.env._(
-                    "Coupon %(code)s was already generated from this window: open it from the "
-                    "ticket's Coupons button.",
+                    "Coupon %(code)s was already generated from this window: open it "
+                    "from the ticket's Coupons button.",
                     code=self.coupon_id.code,
                 )
             )
@@ -317,7 +325,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         return "coupon.share" in self.env
 
     def _get_share_website(self):
-        """The program's website, else one of the ticket's company (eCommerce is per website)."""
+        """The program's website, else one of the ticket's company (eCommerce is per
+        website)."""
         self.ensure_one()
         program = self.program_id.sudo()
         return program.website_id or self.env["website"].sudo().search(

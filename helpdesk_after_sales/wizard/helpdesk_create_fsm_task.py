@@ -35,8 +35,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         store=True,
         readonly=False,
         domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
-        help="Field service project of the task: by default the Field Service project of the "
-        "ticket's team.",
+        help=(
+            "Field service project of the task: by default the Field Service project "
+            "of the ticket's team."
+        ),
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -45,8 +47,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         store=True,
         readonly=False,
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
-        help="The contact who follows the task on the portal: the ticket's customer, or "
-        "another contact of the same company.",
+        help=(
+            "The contact who follows the task on the portal: the ticket's customer, or "
+            "another contact of the same company."
+        ),
     )
     # --- Worksheets
     allow_worksheets = fields.Boolean(related="project_id.allow_worksheets")
@@ -57,7 +61,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         store=True,
         readonly=False,
         domain="[('company_id', 'in', [company_id, False])]",
-        help="The worksheet the technician fills on site: by default the project's template.",
+        help=(
+            "The worksheet the technician fills on site: by default the project's "
+            "template."
+        ),
     )
 
     @api.depends("helpdesk_ticket_id")
@@ -176,8 +183,8 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         if template and not project.allow_worksheets:
             raise ValidationError(
                 _(
-                    "Project %(project)s does not use worksheets: no worksheet template can be "
-                    "chosen.",
+                    "Project %(project)s does not use worksheets: no worksheet "
+                    "template can be chosen.",
                     project=project.display_name,
                 )
             )
@@ -211,7 +218,7 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         # The ticket's default_* keys must not leak into the task.
         task = (
             self.env["project.task"]
-            .with_context(clean_context(self.env.context))
+            .with_env(self.env(context=clean_context(self.env.context)))
             .create(self._prepare_task_vals())
         )
         # The portal shows a task to the followers of it (project's portal task rule).

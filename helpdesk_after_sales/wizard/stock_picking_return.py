@@ -8,7 +8,8 @@ from odoo.tools.misc import clean_context
 
 
 def _prefetched_fields(model):
-    """The fields a lazy read of one of them fetches: the prefetch group the user may read."""
+    """The fields a lazy read of one of them fetches: the prefetch group the user may
+    read."""
     return [
         name
         for name, field in model._fields.items()
@@ -163,7 +164,8 @@ class StockReturnPicking(models.TransientModel):
         for wizard in wizards.filtered("helpdesk_ticket_id"):
             picking = wizard.picking_id._origin
             if picking not in wizard.suitable_picking_ids._origin:
-                wizard._check_helpdesk_picking()  # chosen by hand: the proposed ones fit
+                # Chosen by hand: the proposed ones fit.
+                wizard._check_helpdesk_picking()
             # All the lines at once, for
             # _prepare_stock_return_picking_line_vals_from_move.
             moves = picking.move_ids
@@ -186,8 +188,9 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_helpdesk_picking_fields(self):
-        """What the wizard reads of the suitable deliveries: the form shows their name, the
-        preselected one gives its company, type and locations, and its origin names its moves."""
+        """What the wizard reads of the suitable deliveries: the form shows their name,
+        the preselected one gives its company, type and locations, and its origin names
+        its moves."""
         return [
             "name",
             "origin",
@@ -199,8 +202,8 @@ class StockReturnPicking(models.TransientModel):
         ]
 
     def _get_helpdesk_picking_domain(self, ticket=None, sale_order=None):
-        """Done deliveries of the ticket's customer and company, narrowed by the chosen order
-        and the ticket's product and lot."""
+        """Done deliveries of the ticket's customer and company, narrowed by the chosen
+        order and the ticket's product and lot."""
         if ticket is None:
             self.ensure_one()
             ticket, sale_order = self.helpdesk_ticket_id, self.helpdesk_sale_order_id
@@ -230,10 +233,10 @@ class StockReturnPicking(models.TransientModel):
         return values
 
     def _get_helpdesk_proposals(self, moves):
-        """{move: (lot id, quantity)}: what the ticket's return proposes of each delivered
-        move. The ticket's lot, when the move delivered it, with what is left of it; nothing
-        of what the ticket is not about (listed, to be returned only on purpose); else what
-        is left of the move."""
+        """{move: (lot id, quantity)}: what the ticket's return proposes of each
+        delivered move. The ticket's lot, when the move delivered it, with what is left
+        of it; nothing of what the ticket is not about (listed, to be returned only on
+        purpose); else what is left of the move."""
         self.ensure_one()
         ticket = self.helpdesk_ticket_id.sudo()
         lot, product = ticket.lot_id, ticket.product_id
@@ -258,10 +261,11 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_returnable_quantities(self, moves, lot=None):
-        """{move: quantity}: delivered by each move, minus its returns: validated ones by
-        what came back, open ones by what they expect; in the product's unit. The moves of
-        the lot's product count that lot only, and are left out when they did not deliver
-        it. Two queries for all the moves: their returns, the lot's move lines."""
+        """{move: quantity}: delivered by each move, minus its returns: validated ones
+        by what came back, open ones by what they expect; in the product's unit. The
+        moves of the lot's product count that lot only, and are left out when they did
+        not deliver it. Two queries for all the moves: their returns, the lot's move
+        lines."""
         moves = moves._origin
         Move = self.env["stock.move"]
         # The moves and their returns in one query, with all the fields a lazy read of a
@@ -395,7 +399,8 @@ class StockReturnPicking(models.TransientModel):
         if picking.state != "done":
             raise ValidationError(
                 _(
-                    "Delivery %(picking)s is not done: only delivered goods can be returned.",
+                    "Delivery %(picking)s is not done: only delivered goods can be "
+                    "returned.",
                     picking=picking.display_name,
                 )
             )
@@ -412,7 +417,8 @@ class StockReturnPicking(models.TransientModel):
         if picking.partner_id.commercial_partner_id != ticket.commercial_partner_id:
             raise ValidationError(
                 _(
-                    "Delivery %(picking)s was not delivered to the ticket's customer %(customer)s.",
+                    "Delivery %(picking)s was not delivered to the ticket's customer "
+                    "%(customer)s.",
                     picking=picking.display_name,
                     customer=ticket.commercial_partner_id.display_name,
                 )
@@ -427,7 +433,8 @@ class StockReturnPicking(models.TransientModel):
         if location.usage != "internal":
             raise ValidationError(
                 _(
-                    "Return location %(location)s cannot hold stock: choose an internal location.",
+                    "Return location %(location)s cannot hold stock: choose an "
+                    "internal location.",
                     location=location.display_name,
                 )
             )
@@ -437,8 +444,8 @@ class StockReturnPicking(models.TransientModel):
         if location.company_id != company:
             raise ValidationError(
                 _(
-                    "Return location %(location)s belongs to %(location_company)s, not to "
-                    "%(company)s.",
+                    "Return location %(location)s belongs to %(location_company)s, "
+                    "not to %(company)s.",
                     location=location.display_name,
                     location_company=location.company_id.display_name
                     or _("no company"),
@@ -472,8 +479,8 @@ class StockReturnPicking(models.TransientModel):
             ):
                 raise ValidationError(
                     _(
-                        "%(product)s was not delivered in %(picking)s: only delivered goods "
-                        "can be returned from a ticket.",
+                        "%(product)s was not delivered in %(picking)s: only delivered "
+                        "goods can be returned from a ticket.",
                         product=line.product_id.display_name,
                         picking=picking.display_name,
                     )
@@ -481,7 +488,8 @@ class StockReturnPicking(models.TransientModel):
             if move in per_move:
                 raise ValidationError(
                     _(
-                        "%(product)s of %(picking)s is listed twice: return it on one line.",
+                        "%(product)s of %(picking)s is listed twice: return it on one "
+                        "line.",
                         product=line.product_id.display_name,
                         picking=picking.display_name,
                     )
@@ -489,8 +497,8 @@ class StockReturnPicking(models.TransientModel):
             if line.lot_id and line.lot_id not in move.move_line_ids.lot_id:
                 raise ValidationError(
                     _(
-                        "Lot/serial number %(lot)s of %(product)s was not delivered to the "
-                        "customer in %(picking)s.",
+                        "Lot/serial number %(lot)s of %(product)s was not delivered "
+                        "to the customer in %(picking)s.",
                         lot=line.lot_id.display_name,
                         product=line.product_id.display_name,
                         picking=picking.display_name,
@@ -504,13 +512,14 @@ class StockReturnPicking(models.TransientModel):
             ):
                 raise ValidationError(
                     _(
-                        "Only %(returnable)s %(uom)s of %(product)s can still be returned from "
-                        "%(picking)s (delivered, minus earlier and open returns), not "
-                        "%(quantity)s.",
+                        "Only %(returnable)s %(uom)s of %(product)s can still be "
+                        "returned from %(picking)s (delivered, minus earlier and open "
+                        "returns), not %(quantity)s.",
                         returnable=returnable,
                         uom=line.product_id.uom_id.display_name,
                         product=(
-                            f"{line.product_id.display_name} ({line.lot_id.display_name})"
+                            f"{line.product_id.display_name} "
+                            f"({line.lot_id.display_name})"
                             if line.lot_id
                             else line.product_id.display_name
                         ),
@@ -543,7 +552,7 @@ class StockReturnPicking(models.TransientModel):
         self._check_helpdesk_return_location()
         self._check_helpdesk_lines()
         # The ticket's default_* keys must not leak into the transfers created below.
-        wizard = self.with_context(clean_context(self.env.context))
+        wizard = self.with_env(self.env(context=clean_context(self.env.context)))
         new_picking = super(StockReturnPicking, wizard)._create_return()
         wizard._assign_helpdesk_lots(new_picking)
         wizard._post_helpdesk_links(
@@ -552,7 +561,8 @@ class StockReturnPicking(models.TransientModel):
         return new_picking
 
     def _assign_helpdesk_lots(self, new_picking):
-        """Stock reserves whichever delivered serial comes first: bring back the ticket's."""
+        """Stock reserves whichever delivered serial comes first: bring back the
+        ticket's."""
         for line in self.product_return_moves.filtered(
             lambda line: line.lot_id and line.quantity
         ):
@@ -580,7 +590,7 @@ class StockReturnPicking(models.TransientModel):
         if not self.helpdesk_ticket_id:
             return super().action_create_returns()
         # Opens the return without the ticket's default_* keys in its context.
-        wizard = self.with_context(clean_context(self.env.context))
+        wizard = self.with_env(self.env(context=clean_context(self.env.context)))
         return super(StockReturnPicking, wizard).action_create_returns()
 
     def action_create_exchanges(self):
@@ -591,7 +601,7 @@ class StockReturnPicking(models.TransientModel):
         Picking = self.env["stock.picking"]
         group = self.picking_id.group_id
         last_picking = Picking.search([], order="id desc", limit=1)
-        wizard = self.with_context(clean_context(self.env.context))
+        wizard = self.with_env(self.env(context=clean_context(self.env.context)))
         action = super(StockReturnPicking, wizard).action_create_exchanges()
         # The replacement: the transfers the procurement just created for the delivery's
         # group.
