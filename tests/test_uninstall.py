@@ -65,11 +65,9 @@ def addon_schema(env):
         [tuple(columns) or (("", ""),)],
     )
     indexes = {row[0] for row in cr.fetchall()}
-    from odoo.addons.helpdesk_after_sales.helpdesk_after_sales.indexes import (
-        OWN_INDEXES,
-    )
+    from odoo.addons.helpdesk_after_sales import REFUNDABLE_INDEX
 
-    indexes |= {index.name for index in OWN_INDEXES}
+    indexes.add(REFUNDABLE_INDEX)
     return {
         "tables": tables,
         "columns": columns,
