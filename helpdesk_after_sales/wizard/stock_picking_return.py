@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 from odoo.tools.misc import clean_context
@@ -35,13 +35,10 @@ class StockReturnPicking(models.TransientModel):
     """Stock's return wizard, opened from a helpdesk ticket: it offers the customer's
     deliveries, proposes what is left to return and links the return to the ticket."""
 
-    _inherit = "stock.return.picking"
+    _name = "stock.return.picking"
+    _inherit = ["stock.return.picking", "helpdesk.after.sales.mixin"]
+    _after_sales_service = "use_product_returns"
 
-    helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        readonly=True,
-    )
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
@@ -134,7 +131,7 @@ class StockReturnPicking(models.TransientModel):
         if types:
             Type = self.env["stock.picking.type"]
             return_types = Type._search([("id", "in", types.ids)]).subselect(
-                '"stock_picking_type"."return_picking_type_id"'
+                "return_picking_type_id"
             )
             Type.search_fetch(
                 ["|", ("id", "in", types.ids), ("id", "in", return_types)],
@@ -320,13 +317,16 @@ class StockReturnPicking(models.TransientModel):
             )
         return quantities
 
+    @api.model
+    def _get_after_sales_rights_error(self):
+        return self.env._("Returns need Inventory rights.")
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_after_sales_create_vals(vals_list)
         for vals in vals_list:
             if vals.get("helpdesk_ticket_id"):
                 ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
-                self._check_helpdesk_access()
-                ticket._check_after_sales_service("use_product_returns")
                 if "picking_id" not in vals:
                     # Preselected here rather than precomputed: stock's lines,
                     # precomputed from a precomputed delivery, would lose their moves.
@@ -347,11 +347,6 @@ class StockReturnPicking(models.TransientModel):
             if wizard.picking_id:
                 wizard._check_helpdesk_picking()
             wizard._check_helpdesk_return_location()
-
-    @api.model
-    def _check_helpdesk_access(self):
-        if not self.env.user.has_group("stock.group_stock_user"):
-            raise AccessError(self.env._("Returns need Inventory rights."))
 
     def _check_helpdesk_picking(self):
         self.ensure_one()
@@ -508,24 +503,24 @@ class StockReturnPicking(models.TransientModel):
                 values["location_dest_id"] = self.return_location_id.id
         return values
 
-    def _create_return(self):
-        ticket = self.helpdesk_ticket_id
-        if not ticket:
-            return super()._create_return()
-        # Checked again at the last moment: the ticket, delivery or stock may have
-        # changed.
-        self._check_helpdesk_access()
-        ticket._check_after_sales_service("use_product_returns")
+    def _check_after_sales_values(self):
+        """The delivery, destination and quantities of the return: checked when it is
+        created, so that returns made meanwhile count too."""
         self._check_helpdesk_picking()
         self._check_helpdesk_return_location()
         self._check_helpdesk_lines()
-        # The ticket's default_* keys must not leak into the transfers created below.
-        wizard = self.with_context(clean_context(self.env.context))
-        new_picking = super(StockReturnPicking, wizard)._create_return()
-        wizard._assign_helpdesk_lots(new_picking)
-        wizard._post_helpdesk_links(
-            new_picking, self.env._("Return %(link)s created from this ticket.")
-        )
+
+    def _create_return(self):
+        if not self.helpdesk_ticket_id:
+            return super()._create_return()
+        with self._after_sales_envelope() as wizard:
+            new_picking = super(StockReturnPicking, wizard)._create_return()
+            wizard._assign_helpdesk_lots(new_picking)
+            self._post_after_sales_links(
+                new_picking,
+                self.env._("Return %(link)s created from this ticket."),
+                self.env._("Created from helpdesk ticket %(link)s."),
+            )
         return new_picking
 
     def _assign_helpdesk_lots(self, new_picking):
@@ -544,15 +539,6 @@ class StockReturnPicking(models.TransientModel):
                 }
             )
 
-    def _post_helpdesk_links(self, pickings, ticket_message):
-        ticket = self.helpdesk_ticket_id
-        for picking in pickings:
-            ticket._post_after_sales_links(
-                picking,
-                ticket_message,
-                self.env._("Created from helpdesk ticket %(link)s."),
-            )
-
     def action_create_returns(self):
         if not self.helpdesk_ticket_id:
             return super().action_create_returns()
@@ -562,27 +548,14 @@ class StockReturnPicking(models.TransientModel):
 
     def action_create_exchanges(self):
         self.ensure_one()
-        ticket = self.helpdesk_ticket_id
-        if not ticket:
+        if not self.helpdesk_ticket_id:
             return super().action_create_exchanges()
-        Picking = self.env["stock.picking"]
-        group = self.picking_id.group_id
-        last_picking = Picking.search([], order="id desc", limit=1)
-        wizard = self.with_context(clean_context(self.env.context))
-        action = super(StockReturnPicking, wizard).action_create_exchanges()
-        # The replacement: the transfers the procurement just created for the delivery's
-        # group.
-        replacements = Picking.search(
-            [
-                ("id", ">", last_picking.id),
-                ("group_id", "=", group.id),
-                ("helpdesk_ticket_id", "=", False),
-                ("return_id", "=", False),
-            ]
+        # The replacement is created by stock's procurement, not by this wizard: the
+        # transfers it creates carry the ticket (stock.picking's create), and only they.
+        wizard = self.with_context(
+            clean_context(self.env.context),
+            helpdesk_exchange_ticket_id=self.helpdesk_ticket_id.id,
+            # The procurement creates them as superuser: the links are the agent's.
+            helpdesk_exchange_uid=self.env.uid,
         )
-        replacements.helpdesk_ticket_id = ticket
-        wizard._post_helpdesk_links(
-            replacements,
-            self.env._("Replacement delivery %(link)s created from this ticket."),
-        )
-        return action
+        return super(StockReturnPicking, wizard).action_create_exchanges()
