@@ -53,7 +53,8 @@ class HelpdeskTicket(models.Model):
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        domain="[('product_id', '=', product_id), ('company_id', 'in', [company_id, False])]",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
     )
 
     credit_note_ids = fields.One2many(
@@ -416,6 +417,26 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self._check_after_sales_service("use_product_repairs")
         self.env["repair.order"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Repair"),
+            "res_model": "repair.order",
+            "view_mode": "form",
+            # ormcached, where env.ref() would query the view for each click
+            "views": [
+                (
+                    self.env["ir.model.data"]._xmlid_to_res_id(
+                        "repair.view_repair_order_form"
+                    ),
+                    "form",
+                )
+            ],
+            "target": "current",
+            "context": self._get_repair_context(),
+        }
+
+    def _get_repair_context(self):
+        """The new repair's defaults: what the ticket knows."""
         product = self.product_id
         context = clean_context(self.env.context)
         # default_repair_*: repair.order's own keys (see its default_get), which do not
@@ -436,23 +457,7 @@ class HelpdeskTicket(models.Model):
         if picking:
             # repair's own key: a default_picking_id would leak into the parts' moves.
             context["default_repair_picking_id"] = picking.id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Repair"),
-            "res_model": "repair.order",
-            "view_mode": "form",
-            # ormcached, where env.ref() would query the view for each click
-            "views": [
-                (
-                    self.env["ir.model.data"]._xmlid_to_res_id(
-                        "repair.view_repair_order_form"
-                    ),
-                    "form",
-                )
-            ],
-            "target": "current",
-            "context": context,
-        }
+        return context
 
     def _get_repair_return(self):
         """The ticket's most recent done return of its product, received from its customer."""

@@ -42,6 +42,7 @@ class AccountMoveReversal(models.TransientModel):
         compute="_compute_helpdesk_context",
         store=True,
         readonly=False,
+        check_company=True,
         domain="[('product_id', '=', helpdesk_product_id)]",
     )
     helpdesk_product_tracking = fields.Selection(related="helpdesk_product_id.tracking")
@@ -72,9 +73,7 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_context(self):
         for wizard in self:
-            ticket = (
-                wizard.helpdesk_ticket_id.sudo()
-            )  # the ticket's own context, as shown on it
+            ticket = wizard.helpdesk_ticket_id
             wizard.helpdesk_sale_order_id = (
                 ticket._get_after_sales_sale_order() if ticket else False
             )
@@ -112,9 +111,7 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
         for wizard in self:
-            wizard.reason = (
-                wizard.reason or wizard.helpdesk_ticket_id.sudo().display_name
-            )
+            wizard.reason = wizard.reason or wizard.helpdesk_ticket_id.display_name
 
     @api.depends("helpdesk_ticket_id")
     def _compute_journal_id(self):
@@ -140,7 +137,7 @@ class AccountMoveReversal(models.TransientModel):
         """Posted customer invoices of the ticket's customer and company, not yet fully
         reversed, narrowed by the chosen order, product and lot: one indexed search."""
         self.ensure_one()
-        ticket = self.helpdesk_ticket_id.sudo()
+        ticket = self.helpdesk_ticket_id
         domain = [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
@@ -201,15 +198,14 @@ class AccountMoveReversal(models.TransientModel):
             wizard._check_after_sales_values()
 
     def _check_after_sales_values(self):
-        """The chosen invoices can be refunded from the ticket: checked when the wizard
-        is saved and again at the last moment (an invoice may have been reversed)."""
+        """The chosen invoices can be refunded from the ticket (checked on save, and at
+        the last moment: an invoice may have been reversed meanwhile)."""
         self.ensure_one()
         _ = self.env._
         if not self.move_ids:
             raise ValidationError(_("Choose at least one invoice to refund."))
         ticket = self.helpdesk_ticket_id
-        # sudo: name the faulty invoice even when the agent may not read it (another
-        # company).
+        # sudo: name the faulty invoice even when the agent may not read it.
         for move in self.move_ids.sudo():
             if move.move_type != "out_invoice":
                 message = _("%(move)s is not a customer invoice.")

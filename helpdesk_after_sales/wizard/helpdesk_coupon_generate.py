@@ -36,7 +36,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         compute="_compute_program_id",
         store=True,
         readonly=False,
-        domain="[('program_type', '=', 'coupons'), ('company_id', 'in', [company_id, False])]",
+        check_company=True,
+        domain="[('program_type', '=', 'coupons')]",
     )
     valid_until = fields.Date(
         string="Valid Until",
@@ -52,14 +53,12 @@ class HelpdeskCouponGenerate(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_company_id(self):
         for wizard in self:
-            wizard.company_id = (
-                wizard.helpdesk_ticket_id.sudo().company_id
-            )  # as shown on the ticket
+            wizard.company_id = wizard.helpdesk_ticket_id.company_id
 
     @api.depends("helpdesk_ticket_id")
     def _compute_partner_id(self):
         for wizard in self:
-            wizard.partner_id = wizard.helpdesk_ticket_id.sudo().partner_id
+            wizard.partner_id = wizard.helpdesk_ticket_id.partner_id
 
     @api.depends("company_id")
     def _compute_program_id(self):
@@ -179,7 +178,7 @@ class HelpdeskCouponGenerate(models.TransientModel):
                     "%(customer)s, not to %(partner)s.",
                     ticket=ticket.display_name,
                     customer=ticket.commercial_partner_id.display_name,
-                    partner=self.partner_id.sudo().display_name or _("(none)"),
+                    partner=self.partner_id.display_name or _("(none)"),
                 )
             )
         if self.valid_until and self.valid_until < fields.Date.context_today(self):
@@ -232,7 +231,6 @@ class HelpdeskCouponGenerate(models.TransientModel):
             )
 
     def _company_error(self, ticket):
-        ticket = ticket.sudo()
         return self.env._(
             "Coupons of ticket %(ticket)s are given in its company %(company)s.",
             ticket=ticket.display_name,

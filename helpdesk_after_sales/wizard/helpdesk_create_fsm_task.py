@@ -29,7 +29,8 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         compute="_compute_project_id",
         store=True,
         readonly=False,
-        domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
+        check_company=True,
+        domain="[('is_fsm', '=', True)]",
         help="Field service project of the task: by default the Field Service project of the "
         "ticket's team.",
     )
@@ -51,7 +52,7 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         compute="_compute_worksheet_template_id",
         store=True,
         readonly=False,
-        domain="[('company_id', 'in', [company_id, False])]",
+        check_company=True,
         help="The worksheet the technician fills on site: by default the project's template.",
     )
 
