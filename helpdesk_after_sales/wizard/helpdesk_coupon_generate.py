@@ -239,7 +239,7 @@ class HelpdeskCouponGenerate(models.TransientModel):
 
     def _prepare_coupon_vals(self):
         self.ensure_one()
-        program = self.program_id.sudo()
+        program = self.program_id
         return {
             "program_id": program.id,
             "partner_id": self.partner_id.id,
@@ -263,7 +263,7 @@ class HelpdeskCouponGenerate(models.TransientModel):
                 .with_context(clean_context(self.env.context), loyalty_no_mail=True)
                 .create(vals)
             )
-            coupon.env["loyalty.history"].create(
+            self.env["loyalty.history"].create(
                 {
                     "card_id": coupon.id,
                     "description": self.helpdesk_ticket_id.display_name,
@@ -296,14 +296,15 @@ class HelpdeskCouponGenerate(models.TransientModel):
     def _get_share_website(self):
         """The program's website, else one of the ticket's company (eCommerce is per website)."""
         self.ensure_one()
+        # sudo: the program may be another company's until the wizard is checked.
         program = self.program_id.sudo()
-        return program.website_id or self.env["website"].sudo().search(
+        return program.website_id or self.env["website"].search(
             [("company_id", "=", self.company_id.id)], limit=1
         )
 
     def _get_share_link(self, website):
         self.ensure_one()
-        coupon = self.coupon_id.sudo()
+        coupon = self.coupon_id
         # sudo: coupon.share is for Sales Administrators only; this unsaved one only
         # computes the link of the coupon just generated here, nothing is stored.
         share = (

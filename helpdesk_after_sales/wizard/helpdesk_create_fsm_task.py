@@ -147,7 +147,7 @@ class HelpdeskCreateFsmTask(models.TransientModel):
                     project=self.project_id.sudo().display_name,
                 )
             )
-        template._check_worksheet_company(self.helpdesk_ticket_id.sudo())
+        template._check_worksheet_company(self.helpdesk_ticket_id)
 
     def _check_fsm_project(self):
         _ = self.env._
