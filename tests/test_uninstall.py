@@ -45,7 +45,8 @@ def addon_schema(env):
     for field_data in env["ir.model.fields"].browse(field_ids):
         model = env.get(field_data.model)
         field = model._fields.get(field_data.name) if model is not None else None
-        if field is None or not field.store:
+        # An abstract model's fields (the service mixin's) have no table of their own.
+        if field is None or not field.store or model._abstract:
             continue
         if field.type == "many2many":
             tables.add(field.relation)
