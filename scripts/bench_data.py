@@ -264,13 +264,14 @@ class Populate:
         for day in dates:
             prefix = prefix_of(day.year)
             if prefix not in counters:
+                # The highest number, not the last name in text order: past 99999
+                # "INV/2024/99999" sorts after "INV/2024/100000".
                 self.cr.execute(
-                    f"SELECT {column} FROM {table} WHERE {column} LIKE %s "
-                    f"ORDER BY {column} DESC LIMIT 1",
-                    [prefix + "%"],
+                    f"SELECT max(substr({column}, %s)::int) FROM {table} "
+                    f"WHERE left({column}, %s) = %s AND substr({column}, %s) ~ '^[0-9]+$'",
+                    [len(prefix) + 1, len(prefix), prefix, len(prefix) + 1],
                 )
-                row = self.cr.fetchone()
-                counters[prefix] = int(row[0][len(prefix) :]) if row else 0
+                counters[prefix] = self.cr.fetchone()[0] or 0
             counters[prefix] += 1
             names.append((prefix, counters[prefix]))
         return names

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from lint import run_checks  # scripts/lint.py: OCA's checks, wheel, log
+
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "helpdesk_after_sales"
 LOCAL = ROOT / ".local"
@@ -485,6 +487,11 @@ def free_port():
 
 
 def test(args):
+    if args.with_oca:  # the OCA helpdesk addons beside this one: scripts/with_oca.py
+        import with_oca
+
+        with_oca.enter_venv()
+    extra_modules = TEST_EXTRA_MODULES + (with_oca.MODULES if args.with_oca else ())
     odoo_pkg = require_odoo()
     install_requirements()
     require_chromium()
@@ -496,12 +503,14 @@ def test(args):
     dbname = args.db or f"after_sales_test_{os.getpid()}"
     if args.db and module_installed(pg, dbname):
         # -i on an installed module would reload its data: only the missing extras.
-        extras = [m for m in TEST_EXTRA_MODULES if not module_installed(pg, dbname, m)]
+        extras = [m for m in extra_modules if not module_installed(pg, dbname, m)]
         init = ["-u", MODULE, *(["-i", ",".join(extras)] if extras else [])]
     else:
-        init = ["-i", ",".join((MODULE, *TEST_EXTRA_MODULES))]
+        init = ["-i", ",".join((MODULE, *extra_modules))]
     log_file = LOCAL / "test.log"
     tags = f"/{MODULE}" + (f":{args.only}" if args.only else "")
+    if args.with_oca:
+        tags += f",{with_oca.TAG}{tags}"
     # --test-file: a core test file (e.g. Odoo's own stock tests) run with this addon
     # installed.
     selection = (
@@ -531,6 +540,9 @@ def test(args):
     core = None
     if not (args.test_file or args.only):
         core = run_core_tests(pg, odoo_pkg, dbname, log_file)
+    oca = None
+    if args.with_oca and not (args.only or args.test_file):
+        oca = with_oca.compare(pg, odoo_pkg, dbname, args.keep or args.db)
     if not (args.keep or args.db):
         pg.psql("postgres", f'DROP DATABASE IF EXISTS "{dbname}"')
         shutil.rmtree(LOCAL / "filestore" / "filestore" / dbname, ignore_errors=True)
@@ -541,6 +553,12 @@ def test(args):
     if core and counts:
         counts = (counts[0] + core[0], counts[1] + core[1])
     known = core[2] if core else 0
+    if oca:
+        run, failed = counts or (0, 0)
+        counts = (run + oca[0], failed + oca[1])
+    if counts and not (args.no_lint or args.test_file):
+        checks_run, checks_failed = run_checks(log_file)
+        counts = (counts[0] + checks_run, counts[1] + checks_failed)
     elapsed = time.time() - started
     if counts is None:
         print(f"[dev] Odoo ended (exit {rc}) without running the tests; see {log_file}")
@@ -827,6 +845,12 @@ def main():
         "--db",
         help="run on this database, kept: installed the first time, then updated",
     )
+    p_test.add_argument(
+        "--with-oca",
+        action="store_true",
+        help="with OCA's other helpdesk addons too, in .local/venv-oca (see README)",
+    )
+    p_test.add_argument("--no-lint", action="store_true", help="skip scripts/lint.py")
     p_test.set_defaults(func=test)
     p_uninstall = sub.add_parser(
         "_uninstall-test"

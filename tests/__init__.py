@@ -2,6 +2,7 @@ from . import test_coupons
 from . import test_fsm
 from . import test_fsm_portal
 from . import test_migration
+from . import test_oca_coexistence
 from . import test_project_sharing
 from . import test_refund
 from . import test_returns

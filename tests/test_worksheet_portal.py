@@ -65,7 +65,7 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
             "Worn",
             "Sign Worksheet",
             "/worksheet/sign",
-            "report_type=pdf",
+            f"/my/tasks/{self.task.id}/worksheet?",
         ):
             self.assertIn(text, page.text)
         self.assertEqual(self._get(f"/my/tasks/{self.other_task.id}").status_code, 303)
@@ -75,7 +75,7 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         self.assertNotIn("Sign Worksheet", page.text)
 
     def test_pdf_download(self):
-        url = f"/my/tasks/{self.task.id}?report_type=pdf&download=True"
+        url = f"/my/tasks/{self.task.id}/worksheet?report_type=pdf&download=True"
         self.authenticate(None, None)
         self.assertEqual(self._get(url).status_code, 303, "no token")
         self.assertEqual(
@@ -93,8 +93,22 @@ class TestWorksheetPortal(HttpCaseWithUserPortal):
         )  # tests render the report's HTML, not a PDF
         self.authenticate(self.other_portal.login, self.other_portal.login)
         self.assertEqual(self._get(url).status_code, 303)
-        other_url = f"/my/tasks/{self.other_task.id}?report_type=pdf&download=True"
+        other_url = f"/my/tasks/{self.other_task.id}/worksheet?download=True"
         self.assertEqual(self._get(other_url).status_code, 200)
+        # A task without worksheet: back to the task page.
+        plain = self.env["project.task"].create(
+            {
+                "name": "No worksheet",
+                "project_id": self.ws_project.id,
+                "partner_id": self.other_partner.id,
+                "worksheet_template_id": False,
+            }
+        )
+        plain.message_subscribe(self.other_partner.ids)
+        self.assertFalse(plain.worksheet_answer_ids)
+        response = self._get(f"/my/tasks/{plain.id}/worksheet")
+        self.assertEqual(response.status_code, 303)
+        self.assertIn(f"/my/tasks/{plain.id}", response.headers["Location"])
 
     # ------------------------------------------------------------------ sign route
     def test_customer_signs(self):

@@ -31,9 +31,28 @@ class ProjectCustomerPortalHelpdesk(ProjectCustomerPortal):
         return values
 
     # --- Worksheets
-    def _show_task_report(self, task_sudo, report_type, download):
+    # The worksheet has an address of its own rather than the task's ?report_type=pdf:
+    # that one is hr_timesheet's timesheet report (its _show_task_report, which does not
+    # call super()), and the customer may need both documents.
+    @http.route(
+        ["/my/tasks/<int:task_id>/worksheet"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_task_worksheet(
+        self, task_id, access_token=None, report_type="pdf", download=False, **kw
+    ):
+        """The task's worksheet as a PDF (or HTML), for who may read the task or has its
+        link."""
+        try:
+            task_sudo = self._document_check_access(
+                "project.task", task_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
         if not task_sudo.worksheet_answer_ids:
-            return super()._show_task_report(task_sudo, report_type, download)
+            return request.redirect(task_sudo.get_portal_url())
         return self._show_report(
             model=task_sudo,
             report_type=report_type,
@@ -50,9 +69,9 @@ class ProjectCustomerPortalHelpdesk(ProjectCustomerPortal):
     def portal_task_worksheet_sign(
         self, task_id, access_token=None, name=None, signature=None
     ):
-        """The customer signs the task's worksheet, as a quotation is signed: with the task's
-        link (access token, from the query string when the widget does not post it) or as a
-        logged-in customer who may read the task."""
+        """The customer signs the task's worksheet, as a quotation is signed: with the
+        task's link (access token, from the query string when the widget does not post
+        it) or as a logged-in customer who may read the task."""
         access_token = access_token or request.httprequest.args.get("access_token")
         try:
             task_sudo = self._document_check_access(

@@ -18,7 +18,7 @@ class AccountMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # The Refund wizard offers a customer's posted invoices of one company: account
         # indexes neither commercial_partner_id nor this combination, so each ticket
         # would scan them all.
@@ -29,3 +29,4 @@ class AccountMove(models.Model):
             expressions=["commercial_partner_id", "company_id"],
             where="move_type = 'out_invoice' AND state = 'posted'",
         )
+        return res

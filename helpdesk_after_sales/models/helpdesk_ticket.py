@@ -13,7 +13,10 @@ class HelpdeskTicket(models.Model):
     use_credit_notes = fields.Boolean(related="team_id.use_credit_notes")
     use_coupons = fields.Boolean(related="team_id.use_coupons")
     use_product_returns = fields.Boolean(related="team_id.use_product_returns")
-    use_product_repairs = fields.Boolean(related="team_id.use_product_repairs")
+    # Its own label: "Repairs" is the label of repair_ids.
+    use_product_repairs = fields.Boolean(
+        related="team_id.use_product_repairs", string="Team Offers Repairs"
+    )
     use_fsm = fields.Boolean(related="team_id.use_fsm")
 
     # The ticket's orders are helpdesk_mgmt_sale's and its product helpdesk_product's:
@@ -64,7 +67,6 @@ class HelpdeskTicket(models.Model):
         groups="account.group_account_invoice",
     )
     credit_notes_count = fields.Integer(
-        string="Credit Notes Count",
         compute="_compute_credit_notes_count",
         groups="account.group_account_invoice",
     )
@@ -77,7 +79,6 @@ class HelpdeskTicket(models.Model):
         groups="sales_team.group_sale_salesman",
     )
     coupons_count = fields.Integer(
-        string="Coupons Count",
         compute="_compute_coupons_count",
         groups="sales_team.group_sale_salesman",
     )
@@ -99,8 +100,10 @@ class HelpdeskTicket(models.Model):
         string="Customer Has Deliveries",
         compute="_compute_has_partner_deliveries",
         groups="stock.group_stock_user",
-        help="The customer received at least one delivery of the ticket's company: something "
-        "to return.",
+        help=(
+            "The customer received at least one delivery of the ticket's company: "
+            "something to return."
+        ),
     )
 
     # --- Repairs
@@ -109,9 +112,7 @@ class HelpdeskTicket(models.Model):
         inverse_name="helpdesk_ticket_id",
         string="Repairs",
     )
-    repairs_count = fields.Integer(
-        string="Repairs Count", compute="_compute_repairs_count"
-    )
+    repairs_count = fields.Integer(compute="_compute_repairs_count")
 
     # --- Field Service
     fsm_task_ids = fields.One2many(
@@ -238,16 +239,19 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _check_after_sales_service(self, flag):
-        """A service may only be used from a ticket the user can read, of a team offering it,
-        about a known customer: the same rules as the buttons, for RPC calls too."""
+        """A service may only be used from a ticket the user can read, of a team
+        offering it, about a known customer: the same rules as the buttons, for RPC
+        calls too."""
         self.ensure_one()
         self.check_access("read")
         if not self[flag]:
+            # The service's name is the team's label: the ticket's may differ.
             raise UserError(
                 self.env._(
                     "The team of ticket %(ticket)s does not offer %(service)s.",
                     ticket=self.display_name,
-                    service=self._fields[flag]._description_string(self.env),
+                    # The service's name is the team's label: the ticket's may differ.
+                    service=self.team_id._fields[flag]._description_string(self.env),
                 )
             )
         if not self.partner_id:
@@ -259,8 +263,9 @@ class HelpdeskTicket(models.Model):
             )
 
     def _count_after_sales_documents(self, model_name):
-        """{ticket: how many `model_name` documents were created from it}: one grouped query
-        for a whole page of tickets (a form's new-record ticket counts its saved one)."""
+        """{ticket: how many `model_name` documents were created from it}: one grouped
+        query for a whole page of tickets (a form's new-record ticket counts its saved
+        one)."""
         return dict(
             self.env[model_name]._read_group(
                 [("helpdesk_ticket_id", "in", self._origin.ids)],
@@ -287,7 +292,8 @@ class HelpdeskTicket(models.Model):
     def _get_after_sales_documents_action(
         self, xmlid, documents, list_views=None, context=None
     ):
-        """A smart button's window: the document's form when there is one, else their list."""
+        """A smart button's window: the document's form when there is one, else their
+        list."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         if len(documents) == 1:
             action.update(
@@ -301,8 +307,8 @@ class HelpdeskTicket(models.Model):
 
     def _post_after_sales_links(self, document, ticket_body, document_body, **values):
         """Link a document created from the ticket both ways: a note in each chatter.
-        The bodies are translated texts with a %(link)s placeholder for the other record;
-        `values` fill the ticket's body's other placeholders (or its link)."""
+        The bodies are translated texts with a %(link)s placeholder for the other
+        record; `values` fill the ticket's body's other placeholders (or its link)."""
         self.ensure_one()
         self.message_post(
             body=Markup(ticket_body) % {"link": document._get_html_link(), **values},
@@ -372,7 +378,7 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _get_partner_deliveries_domain(self, partners, companies):
-        """Done deliveries to these customers (commercial entities), in these companies."""
+        """Done deliveries to these customers (commercial entities), these companies."""
         return [
             ("picking_type_code", "=", "outgoing"),
             ("state", "=", "done"),
@@ -460,7 +466,8 @@ class HelpdeskTicket(models.Model):
         return context
 
     def _get_repair_return(self):
-        """The ticket's most recent done return of its product, received from its customer."""
+        """The ticket's most recent done return of its product, received from its
+        customer."""
         self.ensure_one()
         if not self.product_id:
             return self.env["stock.picking"]

@@ -10,7 +10,10 @@ class StockPicking(models.Model):
         index="btree_not_null",
         copy=False,
         readonly=True,
-        help="The helpdesk ticket this return, or its replacement delivery, was created from.",
+        help=(
+            "The helpdesk ticket this return, or its replacement delivery, was created "
+            "from."
+        ),
     )
     # Not stored: lets the tickets group deliveries by customer in SQL (one join).
     commercial_partner_id = fields.Many2one(

@@ -115,13 +115,14 @@ class AccountMoveReversal(models.TransientModel):
 
     @api.depends("helpdesk_ticket_id")
     def _compute_journal_id(self):
-        super()._compute_journal_id()
+        res = super()._compute_journal_id()
         for wizard in self.filtered(
             lambda w: w.helpdesk_ticket_id and not w.journal_id
         ):
             # Until an invoice is chosen: the company's sales journal, so the form can
             # load.
             wizard.journal_id = wizard._helpdesk_sale_journal(wizard.company_id)
+        return res
 
     @api.model
     def _helpdesk_sale_journal(self, company):
@@ -185,7 +186,8 @@ class AccountMoveReversal(models.TransientModel):
                     if not journal:
                         raise UserError(
                             self.env._(
-                                "%(company)s has no sales journal to issue credit notes in.",
+                                "%(company)s has no sales journal to issue credit "
+                                "notes in.",
                                 company=ticket.company_id.display_name,
                             )
                         )

@@ -86,7 +86,7 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         self._check_after_sales_ticket()
         self._check_after_sales_values()
         with self.env.cr.savepoint():
-            yield self.with_context(clean_context(self.env.context))
+            yield self.with_env(self.env(context=clean_context(self.env.context)))
 
     def _check_after_sales_values(self):
         """The wizard's own business rules, checked when its button is clicked."""

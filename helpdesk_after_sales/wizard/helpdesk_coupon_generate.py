@@ -4,8 +4,8 @@ from odoo.tools.misc import clean_context
 
 
 class HelpdeskCouponGenerate(models.TransientModel):
-    """One coupon of a coupons program for the ticket's customer, sent by e-mail or shared
-    as a link: the goodwill gesture of the ticket's Coupon button."""
+    """One coupon of a coupons program for the ticket's customer, sent by e-mail or
+    shared as a link: the goodwill gesture of the ticket's Coupon button."""
 
     _name = "helpdesk.coupon.generate"
     _inherit = ["helpdesk.after.sales.mixin"]
@@ -40,8 +40,10 @@ class HelpdeskCouponGenerate(models.TransientModel):
         domain="[('program_type', '=', 'coupons')]",
     )
     valid_until = fields.Date(
-        string="Valid Until",
-        help="Last day the coupon can be used. Leave empty for a coupon that never expires.",
+        help=(
+            "Last day the coupon can be used. Leave empty for a coupon that never "
+            "expires."
+        ),
     )
     coupon_id = fields.Many2one(
         comodel_name="loyalty.card", string="Coupon", readonly=True
@@ -106,8 +108,9 @@ class HelpdeskCouponGenerate(models.TransientModel):
         return super().create(vals_list)
 
     def action_coupon_generate_send(self):
-        """One coupon, then Odoo's composer with the program's coupon e-mail, addressed to the
-        customer and the ticket's followers: the only e-mail the customer gets for it."""
+        """One coupon, then Odoo's composer with the program's coupon e-mail, addressed
+        to the customer and the ticket's followers: the only e-mail the customer gets
+        for it."""
         self.ensure_one()
         coupon = self._generate_coupon()
         template = coupon._get_default_template() or self.env.ref(
@@ -174,8 +177,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if not self._is_after_sales_customer(self.partner_id):
             raise ValidationError(
                 _(
-                    "A coupon from ticket %(ticket)s can only be given to its customer "
-                    "%(customer)s, not to %(partner)s.",
+                    "A coupon from ticket %(ticket)s can only be given to its "
+                    "customer %(customer)s, not to %(partner)s.",
                     ticket=ticket.display_name,
                     customer=ticket.commercial_partner_id.display_name,
                     partner=self.partner_id.display_name or _("(none)"),
@@ -294,7 +297,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
         return "coupon.share" in self.env
 
     def _get_share_website(self):
-        """The program's website, else one of the ticket's company (eCommerce is per website)."""
+        """The program's website, else one of the ticket's company (eCommerce is per
+        website)."""
         self.ensure_one()
         # sudo: the program may be another company's until the wizard is checked.
         program = self.program_id.sudo()

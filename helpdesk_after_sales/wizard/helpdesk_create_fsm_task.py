@@ -31,8 +31,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         readonly=False,
         check_company=True,
         domain="[('is_fsm', '=', True)]",
-        help="Field service project of the task: by default the Field Service project of the "
-        "ticket's team.",
+        help=(
+            "Field service project of the task: by default the Field Service project "
+            "of the ticket's team."
+        ),
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -41,8 +43,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         store=True,
         readonly=False,
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
-        help="The contact who follows the task on the portal: the ticket's customer, or "
-        "another contact of the same company.",
+        help=(
+            "The contact who follows the task on the portal: the ticket's customer, or "
+            "another contact of the same company."
+        ),
     )
     # --- Worksheets
     allow_worksheets = fields.Boolean(related="project_id.allow_worksheets")
@@ -53,7 +57,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         store=True,
         readonly=False,
         check_company=True,
-        help="The worksheet the technician fills on site: by default the project's template.",
+        help=(
+            "The worksheet the technician fills on site: by default the project's "
+            "template."
+        ),
     )
 
     @api.depends("helpdesk_ticket_id")
@@ -142,8 +149,8 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         if template and not self.project_id.sudo().allow_worksheets:
             raise ValidationError(
                 _(
-                    "Project %(project)s does not use worksheets: no worksheet template "
-                    "can be chosen.",
+                    "Project %(project)s does not use worksheets: no worksheet "
+                    "template can be chosen.",
                     project=self.project_id.sudo().display_name,
                 )
             )

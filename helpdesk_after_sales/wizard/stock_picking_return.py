@@ -8,7 +8,8 @@ from odoo.tools.misc import clean_context
 
 
 def _prefetched_fields(model):
-    """The fields a lazy read of one of them fetches: the prefetch group the user may read."""
+    """The fields a lazy read of one of them fetches: the prefetch group the user may
+    read."""
     return [
         name
         for name, field in model._fields.items()
@@ -160,7 +161,8 @@ class StockReturnPicking(models.TransientModel):
         for wizard in wizards.filtered("helpdesk_ticket_id"):
             picking = wizard.picking_id._origin
             if picking not in wizard.suitable_picking_ids._origin:
-                wizard._check_helpdesk_picking()  # chosen by hand: the proposed ones fit
+                # Chosen by hand: the proposed ones fit.
+                wizard._check_helpdesk_picking()
             # All the lines at once, for
             # _prepare_stock_return_picking_line_vals_from_move.
             moves = picking.move_ids
@@ -183,8 +185,9 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_helpdesk_picking_fields(self):
-        """What the wizard reads of the suitable deliveries: the form shows their name, the
-        preselected one gives its company, type and locations, and its origin names its moves."""
+        """What the wizard reads of the suitable deliveries: the form shows their name,
+        the preselected one gives its company, type and locations, and its origin names
+        its moves."""
         return [
             "name",
             "origin",
@@ -196,8 +199,8 @@ class StockReturnPicking(models.TransientModel):
         ]
 
     def _get_helpdesk_picking_domain(self, ticket=None, sale_order=None):
-        """Done deliveries of the ticket's customer and company, narrowed by the chosen order
-        and the ticket's product and lot."""
+        """Done deliveries of the ticket's customer and company, narrowed by the chosen
+        order and the ticket's product and lot."""
         if ticket is None:
             self.ensure_one()
             ticket, sale_order = self.helpdesk_ticket_id, self.helpdesk_sale_order_id
@@ -226,10 +229,10 @@ class StockReturnPicking(models.TransientModel):
         return values
 
     def _get_helpdesk_proposals(self, moves):
-        """{move: (lot id, quantity)}: what the ticket's return proposes of each delivered
-        move. The ticket's lot, when the move delivered it, with what is left of it; nothing
-        of what the ticket is not about (listed, to be returned only on purpose); else what
-        is left of the move."""
+        """{move: (lot id, quantity)}: what the ticket's return proposes of each
+        delivered move. The ticket's lot, when the move delivered it, with what is left
+        of it; nothing of what the ticket is not about (listed, to be returned only on
+        purpose); else what is left of the move."""
         self.ensure_one()
         ticket = self.helpdesk_ticket_id
         lot, product = ticket.lot_id, ticket.product_id
@@ -254,10 +257,11 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_returnable_quantities(self, moves, lot=None):
-        """{move: quantity}: delivered by each move, minus its returns: validated ones by
-        what came back, open ones by what they expect; in the product's unit. The moves of
-        the lot's product count that lot only, and are left out when they did not deliver
-        it. Two queries for all the moves: their returns, the lot's move lines."""
+        """{move: quantity}: delivered by each move, minus its returns: validated ones
+        by what came back, open ones by what they expect; in the product's unit. The
+        moves of the lot's product count that lot only, and are left out when they did
+        not deliver it. Two queries for all the moves: their returns, the lot's move
+        lines."""
         moves = moves._origin
         returns = self._get_move_returns(moves)
         lot_moves = moves.filtered(
@@ -305,7 +309,7 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_lot_quantities(self, lot, moves, returns):
-        """{move: quantity of the lot}: for the moves and their returns, in one query."""
+        """{move: quantity of the lot}: the moves' and their returns', one query."""
         if not moves:
             return {}
         lot_returns = moves.browse().union(*(returns[move] for move in moves))
@@ -356,9 +360,32 @@ class StockReturnPicking(models.TransientModel):
                     vals["picking_id"] = suitable.id if len(suitable) == 1 else False
         return super().create(vals_list)
 
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        # OCA's rma, where installed, offers "Create RMAs" instead of the return: the
+        # delivery's own flow. A ticket's return is the return itself, checked and
+        # linked to the ticket (_create_return), which rma's RMAs would bypass.
+        for node in arch.xpath("//field[@name='create_rma']"):
+            invisible = node.get("invisible")
+            node.set(
+                "invisible",
+                f"helpdesk_ticket_id or ({invisible})"
+                if invisible
+                else "helpdesk_ticket_id",
+            )
+        return arch, view
+
     @api.constrains("helpdesk_ticket_id", "picking_id", "return_location_id")
     def _check_helpdesk_context(self):
         for wizard in self.filtered("helpdesk_ticket_id"):
+            if "create_rma" in wizard._fields and wizard.create_rma:
+                raise ValidationError(
+                    self.env._(
+                        "A return from a ticket does not create RMAs: create them "
+                        "from the delivery."
+                    )
+                )
             if wizard.picking_id:
                 wizard._check_helpdesk_picking()
             wizard._check_helpdesk_return_location()
@@ -410,7 +437,8 @@ class StockReturnPicking(models.TransientModel):
         if location.usage != "internal":
             raise ValidationError(
                 _(
-                    "Return location %(location)s cannot hold stock: choose an internal location.",
+                    "Return location %(location)s cannot hold stock: choose an "
+                    "internal location.",
                     location=location.display_name,
                 )
             )
@@ -418,8 +446,8 @@ class StockReturnPicking(models.TransientModel):
         if location.company_id != company:
             raise ValidationError(
                 _(
-                    "Return location %(location)s belongs to %(location_company)s, not to "
-                    "%(company)s.",
+                    "Return location %(location)s belongs to %(location_company)s, "
+                    "not to %(company)s.",
                     location=location.display_name,
                     location_company=location.company_id.display_name
                     or _("no company"),
@@ -531,7 +559,8 @@ class StockReturnPicking(models.TransientModel):
         return new_picking
 
     def _assign_helpdesk_lots(self, new_picking):
-        """Stock reserves whichever delivered serial comes first: bring back the ticket's."""
+        """Stock reserves whichever delivered serial comes first: bring back the
+        ticket's."""
         for line in self.product_return_moves.filtered(
             lambda line: line.lot_id and line.quantity
         ):
@@ -550,7 +579,7 @@ class StockReturnPicking(models.TransientModel):
         if not self.helpdesk_ticket_id:
             return super().action_create_returns()
         # Opens the return without the ticket's default_* keys in its context.
-        wizard = self.with_context(clean_context(self.env.context))
+        wizard = self.with_env(self.env(context=clean_context(self.env.context)))
         return super(StockReturnPicking, wizard).action_create_returns()
 
     def action_create_exchanges(self):
@@ -559,10 +588,11 @@ class StockReturnPicking(models.TransientModel):
             return super().action_create_exchanges()
         # The replacement is created by stock's procurement, not by this wizard: the
         # transfers it creates carry the ticket (stock.picking's create), and only they.
-        wizard = self.with_context(
+        context = dict(
             clean_context(self.env.context),
             helpdesk_exchange_ticket_id=self.helpdesk_ticket_id.id,
             # The procurement creates them as superuser: the links are the agent's.
             helpdesk_exchange_uid=self.env.uid,
         )
+        wizard = self.with_env(self.env(context=context))
         return super(StockReturnPicking, wizard).action_create_exchanges()
