@@ -194,8 +194,7 @@ class RepairOrder(models.Model):
     def _check_helpdesk_repair_values(
         self, ticket, company_id, partner_id, product_id, lot_id, picking_id
     ):
-        """The repair of a ticket is about the ticket's customer, in the ticket's
-        company."""
+        """A ticket's repair: for the ticket's customer, in the ticket's company."""
         _ = self.env._
         # sudo: name the ticket, the return and the lot even to an agent without
         # Inventory rights.
