@@ -224,7 +224,13 @@ class TestCoupons(CouponsCase, MockEmail):
         return (
             self.env["helpdesk.coupon.generate"]
             .with_user(user or self.sales_agent)
-            .create({"ticket_id": ticket.id, "program_id": self.program.id, **values})
+            .create(
+                {
+                    "helpdesk_ticket_id": ticket.id,
+                    "program_id": self.program.id,
+                    **values,
+                }
+            )
         )
 
     # ------------------------------------------------------------------ bad input
@@ -445,7 +451,7 @@ class TestCouponShareLink(HttpCase):
             }
         )
         wizard = self.env["helpdesk.coupon.generate"].create(
-            {"ticket_id": ticket.id, "program_id": program.id}
+            {"helpdesk_ticket_id": ticket.id, "program_id": program.id}
         )
         wizard.action_coupon_generate_share()
         coupon = ticket.coupon_ids

@@ -46,7 +46,8 @@ def addon_schema(env):
     for field_data in env["ir.model.fields"].browse(field_ids):
         model = env.get(field_data.model)
         field = model._fields.get(field_data.name) if model is not None else None
-        if field is None or not field.store:
+        # An abstract model's fields (the service mixin's) have no table of their own.
+        if field is None or not field.store or model._abstract:
             continue
         if field.type == "many2many":
             tables.add(field.relation)
@@ -69,8 +70,7 @@ def addon_schema(env):
     )
     indexes = {row[0] for row in cr.fetchall()}
     # This file runs outside the addon's package (see above): no relative import.
-    own = importlib.import_module(f"odoo.addons.{MODULE}.{MODULE}.indexes").OWN_INDEXES
-    indexes |= {index.name for index in own}
+    indexes.add(importlib.import_module(f"odoo.addons.{MODULE}").REFUNDABLE_INDEX)
     return {
         "tables": tables,
         "columns": columns,

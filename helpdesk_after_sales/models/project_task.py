@@ -237,6 +237,30 @@ class ProjectTask(models.Model):
         self.ensure_one()
         _ = self.env._
         name = (name or "").strip()
+        self._check_worksheet_signable(name, signature)
+        self.write(
+            {
+                "worksheet_signature": signature,
+                "worksheet_signed_by": name,
+                "worksheet_signed_on": fields.Datetime.now(),
+            }
+        )
+        report = self.env["ir.actions.report"]
+        pdf = report._render_qweb_pdf(
+            "helpdesk_after_sales.action_report_worksheet", self.ids
+        )[0]
+        return self.message_post(
+            author_id=author.id,
+            body=_("Worksheet signed by %(name)s.", name=name),
+            attachments=[(_("Worksheet - %(task)s.pdf", task=self.name), pdf)],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _check_worksheet_signable(self, name, signature):
+        """The checks of a signature request: a complete worksheet, not yet signed, a
+        name and a PNG signature."""
+        _ = self.env._
         if not self.worksheet_answer_ids:
             raise UserError(
                 _("Task %(task)s has no worksheet to sign.", task=self.display_name)
@@ -262,24 +286,6 @@ class ProjectTask(models.Model):
             image = b""
         if not image.startswith(b"\x89PNG"):
             raise UserError(_("The signature is not a PNG image."))
-        self.write(
-            {
-                "worksheet_signature": signature,
-                "worksheet_signed_by": name,
-                "worksheet_signed_on": fields.Datetime.now(),
-            }
-        )
-        report = self.env["ir.actions.report"]
-        pdf = report._render_qweb_pdf(
-            "helpdesk_after_sales.action_report_worksheet", self.ids
-        )[0]
-        return self.message_post(
-            author_id=author.id,
-            body=_("Worksheet signed by %(name)s.", name=name),
-            attachments=[(_("Worksheet - %(task)s.pdf", task=self.name), pdf)],
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
 
     def _get_report_base_filename(self):
         # The file name of the portal's PDF download (the task's report is its

@@ -194,8 +194,7 @@ class RepairOrder(models.Model):
     def _check_helpdesk_repair_values(
         self, ticket, company_id, partner_id, product_id, lot_id, picking_id
     ):
-        """The repair of a ticket is about the ticket's customer, in the ticket's
-        company."""
+        """A ticket's repair: for the ticket's customer, in the ticket's company."""
         _ = self.env._
         # sudo: name the ticket, the return and the lot even to an agent without
         # Inventory rights.
@@ -231,33 +230,40 @@ class RepairOrder(models.Model):
                 )
             )
         if picking:
-            if picking.partner_id.commercial_partner_id != customer:
-                raise ValidationError(
-                    _(
-                        "Return %(picking)s was not received from the ticket's "
-                        "customer %(customer)s.",
-                        picking=picking.display_name,
-                        customer=customer.display_name,
-                    )
+            self._check_helpdesk_repair_return(picking, customer, company, product)
+
+    @api.model
+    def _check_helpdesk_repair_return(self, picking, customer, company, product):
+        """The return a repair starts from: the customer's goods, received in the
+        repair's company, with the repaired product."""
+        _ = self.env._
+        if picking.partner_id.commercial_partner_id != customer:
+            raise ValidationError(
+                _(
+                    "Return %(picking)s was not received from the ticket's customer "
+                    "%(customer)s.",
+                    picking=picking.display_name,
+                    customer=customer.display_name,
                 )
-            if picking.picking_type_code != "incoming" or picking.company_id != company:
-                raise ValidationError(
-                    _(
-                        "%(picking)s is not a receipt of %(customer)s's goods in "
-                        "%(company)s.",
-                        picking=picking.display_name,
-                        customer=customer.display_name,
-                        company=company.display_name,
-                    )
+            )
+        if picking.picking_type_code != "incoming" or picking.company_id != company:
+            raise ValidationError(
+                _(
+                    "%(picking)s is not a receipt of %(customer)s's goods in "
+                    "%(company)s.",
+                    picking=picking.display_name,
+                    customer=customer.display_name,
+                    company=company.display_name,
                 )
-            if product and product not in picking.move_ids.product_id:
-                raise ValidationError(
-                    _(
-                        "Return %(picking)s does not include product %(product)s.",
-                        picking=picking.display_name,
-                        product=product.display_name,
-                    )
+            )
+        if product and product not in picking.move_ids.product_id:
+            raise ValidationError(
+                _(
+                    "Return %(picking)s does not include product %(product)s.",
+                    picking=picking.display_name,
+                    product=product.display_name,
                 )
+            )
 
     def _post_helpdesk_links(self):
         for repair in self:
