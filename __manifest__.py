@@ -1,11 +1,13 @@
 {
     "name": "Helpdesk After-Sales",
-    "summary": "Refund, coupon, return, repair and field service from a helpdesk ticket",
+    "summary": "Refund, coupon, return, repair and field service from a ticket",
     "version": "18.0.1.2.0",
     "category": "After-Sales",
-    "license": "LGPL-3",
-    "author": "helpdesk_after_sales developers",
+    "license": "AGPL-3",
+    "author": "helpdesk_after_sales developers, Odoo Community Association (OCA)",
+    "maintainers": ["helpdesk-after-sales"],
     "website": "https://github.com/helpdesk-after-sales/helpdesk_after_sales",
+    "development_status": "Beta",
     "depends": [
         "helpdesk_mgmt",
         "helpdesk_product",

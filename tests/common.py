@@ -4,7 +4,8 @@ from odoo.tools.safe_eval import safe_eval
 
 
 class AfterSalesCase(TransactionCase):
-    """A customer who bought two products, an After-Sales team and the people who use it."""
+    """A customer who bought two products, an After-Sales team and the people who use
+    it."""
 
     @classmethod
     def setUpClass(cls):

@@ -16,8 +16,8 @@ from .common import AfterSalesCase
 
 
 class CouponsCase(AfterSalesCase):
-    """A Sales User agent, a coupons program as the Loyalty app creates it, and programs of
-    every other kind."""
+    """A Sales User agent, a coupons program as the Loyalty app creates it, and programs
+    of every other kind."""
 
     @classmethod
     def setUpClass(cls):
@@ -224,7 +224,13 @@ class TestCoupons(CouponsCase, MockEmail):
         return (
             self.env["helpdesk.coupon.generate"]
             .with_user(user or self.sales_agent)
-            .create({"ticket_id": ticket.id, "program_id": self.program.id, **values})
+            .create(
+                {
+                    "helpdesk_ticket_id": ticket.id,
+                    "program_id": self.program.id,
+                    **values,
+                }
+            )
         )
 
     # ------------------------------------------------------------------ bad input
@@ -377,7 +383,9 @@ class TestCoupons(CouponsCase, MockEmail):
         own_agent = new_test_user(
             self.env,
             login="as_own_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user_own,sales_team.group_sale_salesman",
+            groups=(
+                "helpdesk_mgmt.group_helpdesk_user_own,sales_team.group_sale_salesman"
+            ),
         )
         self.assertFalse(self.ticket.with_user(own_agent).has_access("read"))
         with self.assertRaises(AccessError):
@@ -403,7 +411,8 @@ class TestCoupons(CouponsCase, MockEmail):
 
 @tagged("post_install", "-at_install")
 class TestCouponShareLink(HttpCase):
-    """The share link, followed by the customer: eCommerce puts the coupon on their cart."""
+    """The share link, followed by the customer: eCommerce puts the coupon on their
+    cart."""
 
     def test_customer_follows_the_share_link(self):
         if "coupon.share" not in self.env:
@@ -442,7 +451,7 @@ class TestCouponShareLink(HttpCase):
             }
         )
         wizard = self.env["helpdesk.coupon.generate"].create(
-            {"ticket_id": ticket.id, "program_id": program.id}
+            {"helpdesk_ticket_id": ticket.id, "program_id": program.id}
         )
         wizard.action_coupon_generate_share()
         coupon = ticket.coupon_ids

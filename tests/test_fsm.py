@@ -339,7 +339,7 @@ class TestFsm(FsmCase):
         self._assert_plan_refused(AccessError, "", user=project_user)
 
     def test_agent_of_another_team_cannot_plan(self):
-        """An agent limited to his own tickets cannot plan on a ticket he may not read."""
+        """An agent limited to his own tickets cannot plan on one he may not read."""
         own_agent = new_test_user(
             self.env,
             login="as_own_agent",

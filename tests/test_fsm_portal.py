@@ -191,7 +191,8 @@ class TestFsmPortal(FsmPortalCase):
         self.assertNotIn('id="ticket_fsm_tasks"', response.text)
 
     def test_unfollowed_task_hidden(self):
-        """The customer sees the task because he follows it, as project's portal rule wants."""
+        """The customer sees the task because he follows it, as project's portal rule
+        wants."""
         self.task_a.message_unsubscribe(partner_ids=self.portal_a.partner_id.ids)
         self.authenticate("portal_oak", "portal_oak")
         self._assert_refused(f"/my/tasks/{self.task_a.id}")

@@ -35,6 +35,25 @@ class TestMigration(AfterSalesCase):
                 "UPDATE helpdesk_ticket SET sale_order_id = %s WHERE id = %s",
                 [order.id, ticket.id],
             )
+        # 18.0.1.1 recorded the column's foreign key as the module's constraint.
+        cr.execute(
+            """
+            INSERT INTO ir_model_constraint
+                   (name, definition, type, model, module, create_date, write_date)
+            SELECT 'helpdesk_ticket_sale_order_id_fkey', 'sale_order', 'f', model.id,
+                   module.id, now(), now()
+              FROM ir_model model, ir_module_module module
+             WHERE model.model = 'helpdesk.ticket'
+               AND module.name = 'helpdesk_after_sales'
+            """
+        )
+
+    def _old_constraint_count(self):
+        self.env.cr.execute(
+            "SELECT count(*) FROM ir_model_constraint"
+            " WHERE name = 'helpdesk_ticket_sale_order_id_fkey'"
+        )
+        return self.env.cr.fetchone()[0]
 
     def test_order_carried_into_orders(self):
         second = self._create_order(self.contact, [self.other_product])
@@ -43,8 +62,10 @@ class TestMigration(AfterSalesCase):
         linked.sale_order_ids = self.order | second
         plain = self.ticket.copy()
         self._old_column({self.ticket: self.order, linked: self.order})
+        self.assertEqual(self._old_constraint_count(), 1)
         migrate(self.env.cr, "18.0.1.1.0")
         migrate(self.env.cr, "18.0.1.1.0")  # run twice: nothing doubled
+        self.assertEqual(self._old_constraint_count(), 0, "no key left to uninstall")
         self.env.invalidate_all()
         self.assertEqual(self.ticket.sale_order_ids, self.order)
         self.assertEqual(linked.sale_order_ids, self.order | second, "nothing lost")

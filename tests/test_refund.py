@@ -252,7 +252,7 @@ class TestRefund(AfterSalesCase):
             self.assertEqual(tickets.mapped("credit_notes_count"), [0, 1, 2])
 
     def test_accounting_reversal_unchanged(self):
-        """Reversing from the invoice itself still works as in account, with no ticket."""
+        """Reversing from the invoice itself works as in account, with no ticket."""
         reversal = Form(
             self.env["account.move.reversal"]
             .with_user(self.billing_agent)
@@ -452,7 +452,9 @@ class TestRefund(AfterSalesCase):
         personal_agent = new_test_user(
             self.env,
             login="as_personal_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user_own,account.group_account_invoice",
+            groups=(
+                "helpdesk_mgmt.group_helpdesk_user_own,account.group_account_invoice"
+            ),
         )
         self.ticket.user_id = (
             self.manager

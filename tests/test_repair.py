@@ -10,8 +10,8 @@ from .common import AfterSalesCase
 
 @tagged("post_install", "-at_install")
 class TestRepair(AfterSalesCase):
-    """Repairs from a ticket, as a helpdesk agent without Inventory rights (cls.agent) and as a
-    repair user who is also an agent (cls.repair_agent)."""
+    """Repairs from a ticket, as a helpdesk agent without Inventory rights (cls.agent)
+    and as a repair user who is also an agent (cls.repair_agent)."""
 
     @classmethod
     def setUpClass(cls):
@@ -210,7 +210,7 @@ class TestRepair(AfterSalesCase):
             self.assertEqual(tickets.mapped("repairs_count"), [0, 1, 2])
 
     def test_repair_created_otherwise_is_linked_too(self):
-        """A repair user creating a ticket's repair by RPC gets the same chatter links."""
+        """A repair user creating a ticket's repair by RPC gets the same links."""
         repair = (
             self.env["repair.order"]
             .with_user(self.repair_agent)
@@ -269,8 +269,8 @@ class TestRepair(AfterSalesCase):
         self.assertEqual(repair.with_user(self.agent).state, "done")
 
     def test_ticket_defaults_do_not_leak_into_parts(self):
-        """The form's context reaches its part lines and the records its buttons create: the
-        repaired product, lot and ticket must not become theirs."""
+        """The form's context reaches its part lines and the records its buttons create:
+        the repaired product, lot and ticket must not become theirs."""
         self.ticket.write({"product_id": self.serial_product.id, "lot_id": self.lot.id})
         repair = self._repair_form(user=self.repair_agent)
         with repair.move_ids.new() as part:
@@ -308,8 +308,8 @@ class TestRepair(AfterSalesCase):
     # ------------------------------------------------------------------ access of
     # agents
     def test_agent_browses_repair_views(self):
-        """The smart button's views load for an agent without repair rights, with the data
-        their fields show (the ACLs of security/ are enough, no sudo)."""
+        """The smart button's views load for an agent without repair rights, with the
+        data their fields show (the ACLs of security/ are enough, no sudo)."""
         repairs = self._repair_form().save() | self._repair_form().save()
         action = self.ticket.with_user(self.agent).action_view_repairs()
         Repair = self.env["repair.order"].with_user(self.agent)

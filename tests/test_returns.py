@@ -201,7 +201,7 @@ class TestReturns(AfterSalesCase):
         self.assertEqual(self._returns(), before)
 
     def test_created_from_ticket_only(self):
-        """An RPC call (or the demo data) giving only the ticket gets the same wizard."""
+        """An RPC call (or the demo data) with just the ticket gets the same wizard."""
         self.ticket.write({"product_id": self.product.id})
         wizard = (
             self.env["stock.return.picking"]
@@ -365,7 +365,7 @@ class TestReturns(AfterSalesCase):
         self.assertFalse(wizard.picking_id, "by RPC too: two orders, no preselection")
 
     def test_stock_return_unchanged(self):
-        """Returning from the delivery itself still works as in stock, with no ticket."""
+        """Returning from the delivery itself works as in stock, with no ticket."""
         wizard_form = Form(
             self.env["stock.return.picking"]
             .with_user(self.stock_agent)
@@ -418,9 +418,9 @@ class TestReturns(AfterSalesCase):
             self.assertEqual(tickets.mapped("pickings_count"), [0, 1, 2])
 
     def _open_wizard_as_web_client(self, action):
-        """The wizard's onchange as the web client sends it for the ticket's Return button:
-        the button's context, the form's field specification (display names of what it
-        shows, the lines' columns)."""
+        """The wizard's onchange as the web client sends it for the ticket's Return
+        button: the button's context, the form's field specification (display names of
+        what it shows, the lines' columns)."""
         wizard = (
             self.env["stock.return.picking"]
             .with_user(self.stock_agent)
@@ -455,8 +455,9 @@ class TestReturns(AfterSalesCase):
 
     def test_wizard_opens_in_few_queries(self):
         """Opening the wizard on a ticket with order, product and serial number: the
-        deliveries with what the form shows, one query for the delivery's moves and their
-        returns, one for the serial's quantities; not a query per line or per return."""
+        deliveries with what the form shows, one query for the delivery's moves and
+        their returns, one for the serial's quantities; not a query per line or per
+        return."""
         other_serial = self.ticket.copy({"product_id": self.serial_product.id})
         other_serial.lot_id = self.lot_2
         self._quick_return({self.espresso_move: 1}, ticket=other_serial, validate=True)
@@ -512,7 +513,7 @@ class TestReturns(AfterSalesCase):
 
     # ------------------------------------------------------------------ bad input
     def _assert_return_refused(self, exception, message, lines=None, **values):
-        """Create the wizard by RPC as the agent, then Return: refused, nothing created."""
+        """Wizard created by RPC as the agent, then Return: refused, nothing created."""
         before = self._returns()
         with self.assertRaisesRegex(exception, message), self.env.cr.savepoint():
             vals = {

@@ -6,7 +6,7 @@ from .common import AfterSalesCase
 
 @tagged("post_install", "-at_install")
 class TestTicketQueries(AfterSalesCase):
-    """What the ticket form costs in queries (scripts/bench.py measures it at volume)."""
+    """What the ticket form costs in queries (scripts/bench.py: the same at volume)."""
 
     @classmethod
     def setUpClass(cls):
@@ -20,7 +20,7 @@ class TestTicketQueries(AfterSalesCase):
         cls.tickets[2].sale_order_ids = cls.order | cls.order_two
 
     def test_suitable_products_batched(self):
-        """The products of the tickets' orders: one grouped query for all the tickets."""
+        """The products of the tickets' orders: one grouped query for all tickets."""
         self.tickets.mapped("sale_order_ids")
         self.env.invalidate_all(flush=True)
         # The tickets and their orders, read with the page.
@@ -43,8 +43,9 @@ class TestTicketQueries(AfterSalesCase):
             )
 
     def test_order_products_searched_as_agent(self):
-        """The form's product choice once an order is set: a subquery on the order lines,
-        for an agent without Sales rights, and no read of the order lines by the form."""
+        """The form's product choice once an order is set: a subquery on the order
+        lines, for an agent without Sales rights, and no read of the order lines by the
+        form."""
         products = self.env["product.product"].with_user(self.agent)
         self.assertFalse(self.agent.has_group("sales_team.group_sale_salesman"))
         domain = self.env["helpdesk.ticket"]._fields["product_id"].domain

@@ -34,7 +34,8 @@ class TestAfterSalesUi(HttpCase):
         )
 
     def _agent_ticket(self, login, group, service):
-        """An agent with the service's rights, in a team offering it, and a customer's ticket."""
+        """An agent with the service's rights, in a team offering it, and a customer's
+        ticket."""
         agent = new_test_user(
             self.env, login=login, groups=f"helpdesk_mgmt.group_helpdesk_user,{group}"
         )

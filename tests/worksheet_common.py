@@ -17,7 +17,8 @@ def signature_png():
 
 
 def create_worksheet_fixture(cls):
-    """An "Inspection" template of five questions on a field service project with worksheets."""
+    """An "Inspection" template of five questions on a field service project with
+    worksheets."""
     env = cls.env
     cls.template = env["worksheet.template"].create(
         {

@@ -69,9 +69,9 @@ class ProjectCustomerPortalHelpdesk(ProjectCustomerPortal):
     def portal_task_worksheet_sign(
         self, task_id, access_token=None, name=None, signature=None
     ):
-        """The customer signs the task's worksheet, as a quotation is signed: with the task's
-        link (access token, from the query string when the widget does not post it) or as a
-        logged-in customer who may read the task."""
+        """The customer signs the task's worksheet, as a quotation is signed: with the
+        task's link (access token, from the query string when the widget does not post
+        it) or as a logged-in customer who may read the task."""
         access_token = access_token or request.httprequest.args.get("access_token")
         try:
             task_sudo = self._document_check_access(

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import clean_context
 
 
@@ -13,7 +13,10 @@ class HelpdeskTicket(models.Model):
     use_credit_notes = fields.Boolean(related="team_id.use_credit_notes")
     use_coupons = fields.Boolean(related="team_id.use_coupons")
     use_product_returns = fields.Boolean(related="team_id.use_product_returns")
-    use_product_repairs = fields.Boolean(related="team_id.use_product_repairs")
+    # Its own label: "Repairs" is the label of repair_ids.
+    use_product_repairs = fields.Boolean(
+        related="team_id.use_product_repairs", string="Team Offers Repairs"
+    )
     use_fsm = fields.Boolean(related="team_id.use_fsm")
 
     # The ticket's orders are helpdesk_mgmt_sale's and its product helpdesk_product's:
@@ -53,7 +56,8 @@ class HelpdeskTicket(models.Model):
         readonly=False,
         index="btree_not_null",
         tracking=True,
-        domain="[('product_id', '=', product_id), ('company_id', 'in', [company_id, False])]",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
     )
 
     credit_note_ids = fields.One2many(
@@ -63,9 +67,64 @@ class HelpdeskTicket(models.Model):
         groups="account.group_account_invoice",
     )
     credit_notes_count = fields.Integer(
-        string="Credit Notes Count",
         compute="_compute_credit_notes_count",
         groups="account.group_account_invoice",
+    )
+
+    # --- Coupons
+    coupon_ids = fields.One2many(
+        comodel_name="loyalty.card",
+        inverse_name="helpdesk_ticket_id",
+        string="Generated Coupons",
+        groups="sales_team.group_sale_salesman",
+    )
+    coupons_count = fields.Integer(
+        compute="_compute_coupons_count",
+        groups="sales_team.group_sale_salesman",
+    )
+
+    # --- Returns
+    picking_ids = fields.One2many(
+        comodel_name="stock.picking",
+        inverse_name="helpdesk_ticket_id",
+        string="Return Transfers",
+        groups="stock.group_stock_user",
+        help="The returns created from this ticket, and their replacement deliveries.",
+    )
+    pickings_count = fields.Integer(
+        string="Returns Count",
+        compute="_compute_pickings_count",
+        groups="stock.group_stock_user",
+    )
+    has_partner_deliveries = fields.Boolean(
+        string="Customer Has Deliveries",
+        compute="_compute_has_partner_deliveries",
+        groups="stock.group_stock_user",
+        help=(
+            "The customer received at least one delivery of the ticket's company: "
+            "something to return."
+        ),
+    )
+
+    # --- Repairs
+    repair_ids = fields.One2many(
+        comodel_name="repair.order",
+        inverse_name="helpdesk_ticket_id",
+        string="Repairs",
+    )
+    repairs_count = fields.Integer(compute="_compute_repairs_count")
+
+    # --- Field Service
+    fsm_task_ids = fields.One2many(
+        comodel_name="project.task",
+        inverse_name="helpdesk_ticket_id",
+        string="Field Service Tasks",
+        groups="project.group_project_user",
+    )
+    fsm_task_count = fields.Integer(
+        string="Tasks Count",
+        compute="_compute_fsm_task_count",
+        groups="project.group_project_user",
     )
 
     @api.depends("commercial_partner_id", "company_id")
@@ -180,16 +239,19 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _check_after_sales_service(self, flag):
-        """A service may only be used from a ticket the user can read, of a team offering it,
-        about a known customer: the same rules as the buttons, for RPC calls too."""
+        """A service may only be used from a ticket the user can read, of a team
+        offering it, about a known customer: the same rules as the buttons, for RPC
+        calls too."""
         self.ensure_one()
         self.check_access("read")
         if not self[flag]:
+            # The service's name is the team's label: the ticket's may differ.
             raise UserError(
                 self.env._(
                     "The team of ticket %(ticket)s does not offer %(service)s.",
                     ticket=self.display_name,
-                    service=self._fields[flag]._description_string(self.env),
+                    # The service's name is the team's label: the ticket's may differ.
+                    service=self.team_id._fields[flag]._description_string(self.env),
                 )
             )
         if not self.partner_id:
@@ -201,8 +263,9 @@ class HelpdeskTicket(models.Model):
             )
 
     def _count_after_sales_documents(self, model_name):
-        """{ticket: how many `model_name` documents were created from it}: one grouped query
-        for a whole page of tickets (a form's new-record ticket counts its saved one)."""
+        """{ticket: how many `model_name` documents were created from it}: one grouped
+        query for a whole page of tickets (a form's new-record ticket counts its saved
+        one)."""
         return dict(
             self.env[model_name]._read_group(
                 [("helpdesk_ticket_id", "in", self._origin.ids)],
@@ -211,11 +274,11 @@ class HelpdeskTicket(models.Model):
             )
         )
 
-    def _get_after_sales_wizard_action(
-        self, name, res_model, ticket_key="default_helpdesk_ticket_id"
-    ):
-        """A service button's dialog: the service's wizard, opened on this ticket."""
+    def _get_after_sales_wizard_action(self, name, res_model):
+        """A service button's dialog: the service's wizard, opened on this ticket, once
+        its gate lets the user in (helpdesk.after.sales.mixin)."""
         self.ensure_one()
+        self.env[res_model]._check_after_sales_ticket(self)
         return {
             "type": "ir.actions.act_window",
             "name": name,
@@ -223,13 +286,14 @@ class HelpdeskTicket(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {ticket_key: self.id},
+            "context": {"default_helpdesk_ticket_id": self.id},
         }
 
     def _get_after_sales_documents_action(
         self, xmlid, documents, list_views=None, context=None
     ):
-        """A smart button's window: the document's form when there is one, else their list."""
+        """A smart button's window: the document's form when there is one, else their
+        list."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         if len(documents) == 1:
             action.update(
@@ -241,12 +305,13 @@ class HelpdeskTicket(models.Model):
         action["context"] = context or {"create": False}
         return action
 
-    def _post_after_sales_links(self, document, ticket_body, document_body):
+    def _post_after_sales_links(self, document, ticket_body, document_body, **values):
         """Link a document created from the ticket both ways: a note in each chatter.
-        The bodies are translated texts with a %(link)s placeholder for the other record."""
+        The bodies are translated texts with a %(link)s placeholder for the other
+        record; `values` fill the ticket's body's other placeholders (or its link)."""
         self.ensure_one()
         self.message_post(
-            body=Markup(ticket_body) % {"link": document._get_html_link()},
+            body=Markup(ticket_body) % {"link": document._get_html_link(), **values},
             subtype_xmlid="mail.mt_note",
         )
         document.message_post(
@@ -255,10 +320,6 @@ class HelpdeskTicket(models.Model):
         )
 
     def action_refund(self):
-        self.ensure_one()
-        if not self.env.user.has_group("account.group_account_invoice"):
-            raise AccessError(self.env._("Refunds need Billing rights (Invoicing)."))
-        self._check_after_sales_service("use_credit_notes")
         return self._get_after_sales_wizard_action(
             self.env._("Refund"), "account.move.reversal"
         )
@@ -271,40 +332,15 @@ class HelpdeskTicket(models.Model):
             context={"default_move_type": "out_refund", "create": False},
         )
 
-    # --- Coupons
-    coupon_ids = fields.One2many(
-        comodel_name="loyalty.card",
-        inverse_name="helpdesk_ticket_id",
-        string="Generated Coupons",
-        groups="sales_team.group_sale_salesman",
-    )
-    coupons_count = fields.Integer(
-        string="Coupons Count",
-        compute="_compute_coupons_count",
-        groups="sales_team.group_sale_salesman",
-    )
-
     @api.depends("coupon_ids")
     def _compute_coupons_count(self):
         counts = self._count_after_sales_documents("loyalty.card")
         for ticket in self:
             ticket.coupons_count = counts.get(ticket._origin, 0)
 
-    @api.model
-    def _check_coupon_rights(self):
-        if not self.env.su and not self.env.user.has_group(
-            "sales_team.group_sale_salesman"
-        ):
-            raise AccessError(self.env._("Coupons need Sales rights (Sales: User)."))
-
     def action_generate_coupon(self):
-        self.ensure_one()
-        self._check_coupon_rights()
-        self._check_after_sales_service("use_coupons")
         return self._get_after_sales_wizard_action(
-            self.env._("Generate a Coupon"),
-            "helpdesk.coupon.generate",
-            ticket_key="default_ticket_id",
+            self.env._("Generate a Coupon"), "helpdesk.coupon.generate"
         )
 
     def action_view_coupons(self):
@@ -315,27 +351,6 @@ class HelpdeskTicket(models.Model):
             self.coupon_ids,
             list_views=[(list_view.id, "list"), (False, "form")],
         )
-
-    # --- Returns
-    picking_ids = fields.One2many(
-        comodel_name="stock.picking",
-        inverse_name="helpdesk_ticket_id",
-        string="Return Transfers",
-        groups="stock.group_stock_user",
-        help="The returns created from this ticket, and their replacement deliveries.",
-    )
-    pickings_count = fields.Integer(
-        string="Returns Count",
-        compute="_compute_pickings_count",
-        groups="stock.group_stock_user",
-    )
-    has_partner_deliveries = fields.Boolean(
-        string="Customer Has Deliveries",
-        compute="_compute_has_partner_deliveries",
-        groups="stock.group_stock_user",
-        help="The customer received at least one delivery of the ticket's company: something "
-        "to return.",
-    )
 
     @api.depends("picking_ids")
     def _compute_pickings_count(self):
@@ -363,7 +378,7 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _get_partner_deliveries_domain(self, partners, companies):
-        """Done deliveries to these customers (commercial entities), in these companies."""
+        """Done deliveries to these customers (commercial entities), these companies."""
         return [
             ("picking_type_code", "=", "outgoing"),
             ("state", "=", "done"),
@@ -373,9 +388,7 @@ class HelpdeskTicket(models.Model):
 
     def action_return(self):
         self.ensure_one()
-        if not self.env.user.has_group("stock.group_stock_user"):
-            raise AccessError(self.env._("Returns need Inventory rights."))
-        self._check_after_sales_service("use_product_returns")
+        self.env["stock.return.picking"]._check_after_sales_ticket(self)
         if not self.has_partner_deliveries:
             raise UserError(
                 self.env._(
@@ -395,16 +408,6 @@ class HelpdeskTicket(models.Model):
             "stock.action_picking_tree_all", self.picking_ids
         )
 
-    # --- Repairs
-    repair_ids = fields.One2many(
-        comodel_name="repair.order",
-        inverse_name="helpdesk_ticket_id",
-        string="Repairs",
-    )
-    repairs_count = fields.Integer(
-        string="Repairs Count", compute="_compute_repairs_count"
-    )
-
     @api.depends("repair_ids")
     def _compute_repairs_count(self):
         counts = {}
@@ -420,6 +423,26 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self._check_after_sales_service("use_product_repairs")
         self.env["repair.order"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Repair"),
+            "res_model": "repair.order",
+            "view_mode": "form",
+            # ormcached, where env.ref() would query the view for each click
+            "views": [
+                (
+                    self.env["ir.model.data"]._xmlid_to_res_id(
+                        "repair.view_repair_order_form"
+                    ),
+                    "form",
+                )
+            ],
+            "target": "current",
+            "context": self._get_repair_context(),
+        }
+
+    def _get_repair_context(self):
+        """The new repair's defaults: what the ticket knows."""
         product = self.product_id
         context = clean_context(self.env.context)
         # default_repair_*: repair.order's own keys (see its default_get), which do not
@@ -440,26 +463,11 @@ class HelpdeskTicket(models.Model):
         if picking:
             # repair's own key: a default_picking_id would leak into the parts' moves.
             context["default_repair_picking_id"] = picking.id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Repair"),
-            "res_model": "repair.order",
-            "view_mode": "form",
-            # ormcached, where env.ref() would query the view for each click
-            "views": [
-                (
-                    self.env["ir.model.data"]._xmlid_to_res_id(
-                        "repair.view_repair_order_form"
-                    ),
-                    "form",
-                )
-            ],
-            "target": "current",
-            "context": context,
-        }
+        return context
 
     def _get_repair_return(self):
-        """The ticket's most recent done return of its product, received from its customer."""
+        """The ticket's most recent done return of its product, received from its
+        customer."""
         self.ensure_one()
         if not self.product_id:
             return self.env["stock.picking"]
@@ -493,19 +501,6 @@ class HelpdeskTicket(models.Model):
             },
         )
 
-    # --- Field Service
-    fsm_task_ids = fields.One2many(
-        comodel_name="project.task",
-        inverse_name="helpdesk_ticket_id",
-        string="Field Service Tasks",
-        groups="project.group_project_user",
-    )
-    fsm_task_count = fields.Integer(
-        string="Tasks Count",
-        compute="_compute_fsm_task_count",
-        groups="project.group_project_user",
-    )
-
     @api.depends("fsm_task_ids")
     def _compute_fsm_task_count(self):
         counts = self._count_after_sales_documents("project.task")
@@ -513,26 +508,13 @@ class HelpdeskTicket(models.Model):
             ticket.fsm_task_count = counts.get(ticket._origin, 0)
 
     def action_plan_intervention(self):
-        self.ensure_one()
-        self._check_project_user()
-        self._check_after_sales_service("use_fsm")
         return self._get_after_sales_wizard_action(
             self.env._("Create a Field Service task"), "helpdesk.create.fsm.task"
         )
 
     def action_view_fsm_tasks(self):
         self.ensure_one()
-        self._check_project_user()
+        self.env["helpdesk.create.fsm.task"]._check_after_sales_access()
         return self._get_after_sales_documents_action(
             "project.action_view_all_task", self.fsm_task_ids
         )
-
-    def _check_project_user(self):
-        if not self.env.su and not self.env.user.has_group(
-            "project.group_project_user"
-        ):
-            raise AccessError(
-                self.env._(
-                    "Field service interventions need Project rights (Project User)."
-                )
-            )

@@ -17,7 +17,10 @@ class HelpdeskTicketTeam(models.Model):
     use_credit_notes = fields.Boolean(
         string="Refunds",
         tracking=True,
-        help="Issue credit notes to refund a customer, or adjust the remaining amount due.",
+        help=(
+            "Issue credit notes to refund a customer, or adjust the remaining amount "
+            "due."
+        ),
     )
     use_coupons = fields.Boolean(
         string="Coupons",
@@ -57,7 +60,8 @@ class HelpdeskTicketTeam(models.Model):
             if team.use_fsm and not team.fsm_project_id:
                 raise ValidationError(
                     self.env._(
-                        "Team %(team)s offers Field Service: choose its Field Service project.",
+                        "Team %(team)s offers Field Service: choose its Field Service "
+                        "project.",
                         team=team.display_name,
                     )
                 )
@@ -67,23 +71,24 @@ class HelpdeskTicketTeam(models.Model):
             if not project.is_fsm:
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s is not a Field Service project: switch on its "
-                        "Field Service setting first.",
+                        "Project %(project)s is not a Field Service project: switch "
+                        "on its Field Service setting first.",
                         project=project.display_name,
                     )
                 )
             if not project.active:
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s is archived: choose an active Field Service project.",
+                        "Project %(project)s is archived: choose an active Field "
+                        "Service project.",
                         project=project.display_name,
                     )
                 )
             if not team._is_fsm_project(project):
                 raise ValidationError(
                     self.env._(
-                        "The Field Service project %(project)s belongs to %(company)s, "
-                        "not to the team's company %(team_company)s.",
+                        "The Field Service project %(project)s belongs to "
+                        "%(company)s, not to the team's company %(team_company)s.",
                         project=project.display_name,
                         company=project.company_id.display_name,
                         team_company=team.company_id.display_name,
@@ -115,8 +120,8 @@ class HelpdeskTicketTeam(models.Model):
             )
 
     def _is_fsm_project(self, project):
-        """A project may take the team's interventions if it belongs to the team's company
-        (or to none, shared by all companies)."""
+        """A project may take the team's interventions if it belongs to the team's
+        company (or to none, shared by all companies)."""
         self.ensure_one()
         return (
             not project.company_id

@@ -10,8 +10,10 @@ class ProductProduct(models.Model):
         string="Sold in Orders",
         compute="_compute_helpdesk_sale_order_ids",
         search="_search_helpdesk_sale_order_ids",
-        help="The sales orders this product is on: a ticket's product choices once its order "
-        "is set.",
+        help=(
+            "The sales orders this product is on: a ticket's product choices once its "
+            "order is set."
+        ),
     )
 
     def _compute_helpdesk_sale_order_ids(self):

@@ -8,8 +8,10 @@ class ProjectProject(models.Model):
     is_fsm = fields.Boolean(
         string="Field Service",
         tracking=True,
-        help="Onsite interventions: tasks planned from helpdesk tickets, followed by the "
-        "customer on the portal.",
+        help=(
+            "Onsite interventions: tasks planned from helpdesk tickets, followed by "
+            "the customer on the portal."
+        ),
     )
 
     # --- Worksheets
@@ -18,8 +20,10 @@ class ProjectProject(models.Model):
         compute="_compute_allow_worksheets",
         store=True,
         readonly=False,
-        help="Field service tasks carry a worksheet: the technician's answers to a template's "
-        "questions, signed by the customer on the portal.",
+        help=(
+            "Field service tasks carry a worksheet: the technician's answers to a "
+            "template's questions, signed by the customer on the portal."
+        ),
     )
     worksheet_template_id = fields.Many2one(
         comodel_name="worksheet.template",
@@ -54,8 +58,8 @@ class ProjectProject(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s is the Field Service project of helpdesk team "
-                        "%(team)s: choose another project for the team first.",
+                        "Project %(project)s is the Field Service project of helpdesk "
+                        "team %(team)s: choose another project for the team first.",
                         project=project.display_name,
                         team=team.display_name,
                     )
@@ -98,16 +102,16 @@ class ProjectProject(models.Model):
             if project.allow_worksheets and not project.is_fsm:
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s is not a Field Service project: "
-                        "only field service projects use worksheets.",
+                        "Project %(project)s is not a Field Service project: only "
+                        "field service projects use worksheets.",
                         project=project.display_name,
                     )
                 )
             if project.worksheet_template_id and not project.allow_worksheets:
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s does not use worksheets: switch Worksheets on "
-                        "before choosing a worksheet template.",
+                        "Project %(project)s does not use worksheets: switch "
+                        "Worksheets on before choosing a worksheet template.",
                         project=project.display_name,
                     )
                 )

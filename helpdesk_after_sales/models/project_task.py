@@ -49,8 +49,10 @@ class ProjectTask(models.Model):
         readonly=False,
         domain="[('company_id', 'in', [company_id, False])]",
         tracking=True,
-        help="The questions of this task's worksheet. Changing it keeps the answers to the "
-        "questions both templates share.",
+        help=(
+            "The questions of this task's worksheet. Changing it keeps the answers to "
+            "the questions both templates share."
+        ),
     )
     worksheet_answer_ids = fields.One2many(
         comodel_name="worksheet.answer",
@@ -89,8 +91,8 @@ class ProjectTask(models.Model):
             if not task.project_id.allow_worksheets:
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s of task %(task)s does not use worksheets: "
-                        "no worksheet template can be chosen.",
+                        "Project %(project)s of task %(task)s does not use "
+                        "worksheets: no worksheet template can be chosen.",
                         project=task.project_id.display_name or self.env._("(none)"),
                         task=task.display_name,
                     )
@@ -183,8 +185,8 @@ class ProjectTask(models.Model):
         for task in self.filtered("worksheet_signature"):
             raise UserError(
                 self.env._(
-                    "The worksheet of %(task)s was signed by %(name)s: a project manager must "
-                    "clear the signature before it can be changed.",
+                    "The worksheet of %(task)s was signed by %(name)s: a project "
+                    "manager must clear the signature before it can be changed.",
                     task=task.display_name,
                     name=task.worksheet_signed_by,
                 )
@@ -199,8 +201,8 @@ class ProjectTask(models.Model):
             if missing:
                 raise ValidationError(
                     self.env._(
-                        "Answer the required questions of the worksheet of %(task)s first: "
-                        "%(questions)s.",
+                        "Answer the required questions of the worksheet of %(task)s "
+                        "first: %(questions)s.",
                         task=task.display_name,
                         questions=", ".join(missing.mapped("name")),
                     )
@@ -229,12 +231,36 @@ class ProjectTask(models.Model):
         return {"task_id": self.id, "question_id": question.id}
 
     def _sign_worksheet(self, name, signature, author):
-        """Store the customer's signature, after the checks of a signature request, and post
-        the signed PDF as `author` (a partner). Called by the portal's sign route on the task
-        it checked access to (as superuser)."""
+        """Store the customer's signature, after the checks of a signature request, and
+        post the signed PDF as `author` (a partner). Called by the portal's sign route
+        on the task it checked access to (as superuser)."""
         self.ensure_one()
         _ = self.env._
         name = (name or "").strip()
+        self._check_worksheet_signable(name, signature)
+        self.write(
+            {
+                "worksheet_signature": signature,
+                "worksheet_signed_by": name,
+                "worksheet_signed_on": fields.Datetime.now(),
+            }
+        )
+        report = self.env["ir.actions.report"]
+        pdf = report._render_qweb_pdf(
+            "helpdesk_after_sales.action_report_worksheet", self.ids
+        )[0]
+        return self.message_post(
+            author_id=author.id,
+            body=_("Worksheet signed by %(name)s.", name=name),
+            attachments=[(_("Worksheet - %(task)s.pdf", task=self.name), pdf)],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _check_worksheet_signable(self, name, signature):
+        """The checks of a signature request: a complete worksheet, not yet signed, a
+        name and a PNG signature."""
+        _ = self.env._
         if not self.worksheet_answer_ids:
             raise UserError(
                 _("Task %(task)s has no worksheet to sign.", task=self.display_name)
@@ -260,24 +286,6 @@ class ProjectTask(models.Model):
             image = b""
         if not image.startswith(b"\x89PNG"):
             raise UserError(_("The signature is not a PNG image."))
-        self.write(
-            {
-                "worksheet_signature": signature,
-                "worksheet_signed_by": name,
-                "worksheet_signed_on": fields.Datetime.now(),
-            }
-        )
-        report = self.env["ir.actions.report"]
-        pdf = report._render_qweb_pdf(
-            "helpdesk_after_sales.action_report_worksheet", self.ids
-        )[0]
-        return self.message_post(
-            author_id=author.id,
-            body=_("Worksheet signed by %(name)s.", name=name),
-            attachments=[(_("Worksheet - %(task)s.pdf", task=self.name), pdf)],
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
 
     def _get_report_base_filename(self):
         # The file name of the portal's PDF download (the task's report is its
@@ -286,8 +294,8 @@ class ProjectTask(models.Model):
         return self.env._("Worksheet - %(task)s", task=self.name)
 
     def _is_worksheet_signable(self):
-        """A worksheet waits for the customer's signature once its required questions are
-        answered (what the portal offers; the sign route checks again)."""
+        """A worksheet waits for the customer's signature once its required questions
+        are answered (what the portal offers; the sign route checks again)."""
         self.ensure_one()
         return bool(
             self.worksheet_answer_ids

@@ -15,9 +15,10 @@ HELPDESK_CHECKED_FIELDS = (
 class RepairOrder(models.Model):
     """Repair orders sent to the workshop from a helpdesk ticket.
 
-    Helpdesk agents without Inventory rights create, read and edit (while draft) the repairs
-    of the tickets they can read: ACLs and record rules in security/, the checks below keep
-    everything else (confirming, starting, ending, parts) with repair users."""
+    Helpdesk agents without Inventory rights create, read and edit (while draft) the
+    repairs of the tickets they can read: ACLs and record rules in security/, the checks
+    below keep everything else (confirming, starting, ending, parts) with repair users.
+    """
 
     _inherit = "repair.order"
 
@@ -114,17 +115,20 @@ class RepairOrder(models.Model):
         if not self._is_repair_user():
             raise AccessError(
                 self.env._(
-                    "Only repair users (Inventory rights) can confirm, start or end a repair."
+                    "Only repair users (Inventory rights) can confirm, start or end a "
+                    "repair."
                 )
             )
 
     def _check_helpdesk_agent_create(self, vals, ticket):
-        """What an agent without repair rights may create: a draft repair without parts, of a
-        ticket they can read (the record rules would hide any other from them at once)."""
+        """What an agent without repair rights may create: a draft repair without parts,
+        of a ticket they can read (the record rules would hide any other from them at
+        once)."""
         if not ticket:
             raise AccessError(
                 self.env._(
-                    "Without repair rights, you can only create a repair from a helpdesk ticket."
+                    "Without repair rights, you can only create a repair from a "
+                    "helpdesk ticket."
                 )
             )
         ticket.check_access("read")
@@ -149,8 +153,8 @@ class RepairOrder(models.Model):
         if self.state != "draft":
             raise AccessError(
                 self.env._(
-                    "Repair %(repair)s is no longer a draft: only repair users (Inventory "
-                    "rights) can change it.",
+                    "Repair %(repair)s is no longer a draft: only repair users "
+                    "(Inventory rights) can change it.",
                     repair=self.display_name,
                 )
             )
@@ -159,16 +163,16 @@ class RepairOrder(models.Model):
         if "helpdesk_ticket_id" in vals and not vals["helpdesk_ticket_id"]:
             raise AccessError(
                 self.env._(
-                    "Without repair rights, you cannot unlink repair %(repair)s from its "
-                    "helpdesk ticket.",
+                    "Without repair rights, you cannot unlink repair %(repair)s from "
+                    "its helpdesk ticket.",
                     repair=self.display_name,
                 )
             )
 
     # --- Consistency with the ticket
     def _get_helpdesk_checked(self, vals):
-        """The values of the checked fields once `vals` is saved, on this repair or a new one
-        (no repair)."""
+        """The values of the checked fields once `vals` is saved, on this repair or a
+        new one (no repair)."""
         values = {}
         for name in HELPDESK_CHECKED_FIELDS:
             comodel = self.env[self._fields[name].comodel_name]
@@ -190,7 +194,7 @@ class RepairOrder(models.Model):
     def _check_helpdesk_repair_values(
         self, ticket, company_id, partner_id, product_id, lot_id, picking_id
     ):
-        """The repair of a ticket is about the ticket's customer, in the ticket's company."""
+        """A ticket's repair: for the ticket's customer, in the ticket's company."""
         _ = self.env._
         # sudo: name the ticket, the return and the lot even to an agent without
         # Inventory rights.
@@ -200,8 +204,8 @@ class RepairOrder(models.Model):
         if company != ticket.company_id:
             raise ValidationError(
                 _(
-                    "Ticket %(ticket)s belongs to %(ticket_company)s: its repair cannot be "
-                    "made in %(company)s.",
+                    "Ticket %(ticket)s belongs to %(ticket_company)s: its repair "
+                    "cannot be made in %(company)s.",
                     ticket=ticket.display_name,
                     ticket_company=ticket.company_id.display_name,
                     company=company.display_name,
@@ -210,7 +214,8 @@ class RepairOrder(models.Model):
         if partner and partner.commercial_partner_id != customer:
             raise ValidationError(
                 _(
-                    "%(partner)s is not the customer of ticket %(ticket)s (%(customer)s).",
+                    "%(partner)s is not the customer of ticket %(ticket)s "
+                    "(%(customer)s).",
                     partner=partner.display_name,
                     ticket=ticket.display_name,
                     customer=customer.display_name,
@@ -225,32 +230,40 @@ class RepairOrder(models.Model):
                 )
             )
         if picking:
-            if picking.partner_id.commercial_partner_id != customer:
-                raise ValidationError(
-                    _(
-                        "Return %(picking)s was not received from the ticket's customer "
-                        "%(customer)s.",
-                        picking=picking.display_name,
-                        customer=customer.display_name,
-                    )
+            self._check_helpdesk_repair_return(picking, customer, company, product)
+
+    @api.model
+    def _check_helpdesk_repair_return(self, picking, customer, company, product):
+        """The return a repair starts from: the customer's goods, received in the
+        repair's company, with the repaired product."""
+        _ = self.env._
+        if picking.partner_id.commercial_partner_id != customer:
+            raise ValidationError(
+                _(
+                    "Return %(picking)s was not received from the ticket's customer "
+                    "%(customer)s.",
+                    picking=picking.display_name,
+                    customer=customer.display_name,
                 )
-            if picking.picking_type_code != "incoming" or picking.company_id != company:
-                raise ValidationError(
-                    _(
-                        "%(picking)s is not a receipt of %(customer)s's goods in %(company)s.",
-                        picking=picking.display_name,
-                        customer=customer.display_name,
-                        company=company.display_name,
-                    )
+            )
+        if picking.picking_type_code != "incoming" or picking.company_id != company:
+            raise ValidationError(
+                _(
+                    "%(picking)s is not a receipt of %(customer)s's goods in "
+                    "%(company)s.",
+                    picking=picking.display_name,
+                    customer=customer.display_name,
+                    company=company.display_name,
                 )
-            if product and product not in picking.move_ids.product_id:
-                raise ValidationError(
-                    _(
-                        "Return %(picking)s does not include product %(product)s.",
-                        picking=picking.display_name,
-                        product=product.display_name,
-                    )
+            )
+        if product and product not in picking.move_ids.product_id:
+            raise ValidationError(
+                _(
+                    "Return %(picking)s does not include product %(product)s.",
+                    picking=picking.display_name,
+                    product=product.display_name,
                 )
+            )
 
     def _post_helpdesk_links(self):
         for repair in self:

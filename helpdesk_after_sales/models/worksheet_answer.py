@@ -13,8 +13,8 @@ CHECKBOX_VALUES = ("1", "0")
 
 class WorksheetAnswer(models.Model):
     """One question of a task's worksheet and its answer. The question's label, type and
-    options are copied from the template when the line is created, so that a filled or signed
-    worksheet does not change when a manager edits the template afterwards."""
+    options are copied from the template when the line is created, so that a filled or
+    signed worksheet does not change when a manager edits the template afterwards."""
 
     _name = "worksheet.answer"
     _description = "Worksheet Answer"
@@ -151,7 +151,7 @@ class WorksheetAnswer(models.Model):
         self.task_id._check_worksheet_editable()
 
     def _check_value_type(self):
-        """The answer must fit its question's type: raise a ValidationError naming both."""
+        """The answer must fit its question's type, else a ValidationError says so."""
         self.ensure_one()
         value = (self.value or "").strip()
         if not value:

@@ -41,8 +41,8 @@ class WorksheetTemplate(models.Model):
             project.worksheet_template_id._check_worksheet_company(project)
 
     def _check_worksheet_company(self, record):
-        """A project or task of a company only uses a template of that company, or a shared
-        one (a project shared between companies may use any)."""
+        """A project or task of a company only uses a template of that company, or a
+        shared one (a project shared between companies may use any)."""
         for template in self:
             company = record.company_id
             if template.company_id and company and template.company_id != company:

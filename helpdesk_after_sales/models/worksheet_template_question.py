@@ -41,8 +41,10 @@ class WorksheetTemplateQuestion(models.Model):
         help="The answers to choose from, one per line.",
     )
     required = fields.Boolean(
-        help="The task cannot be set done, nor the worksheet signed, before it is answered. "
-        "A required checkbox must be ticked.",
+        help=(
+            "The task cannot be set done, nor the worksheet signed, before it is "
+            "answered. A required checkbox must be ticked."
+        ),
     )
 
     @api.constrains("question_type", "selection_options")
@@ -51,7 +53,8 @@ class WorksheetTemplateQuestion(models.Model):
             if not split_options(question.selection_options):
                 raise ValidationError(
                     self.env._(
-                        "Question %(question)s is a selection: give its options, one per line.",
+                        "Question %(question)s is a selection: give its options, one "
+                        "per line.",
                         question=question.name,
                     )
                 )

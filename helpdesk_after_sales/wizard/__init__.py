@@ -1,3 +1,4 @@
+from . import helpdesk_after_sales_mixin
 from . import account_move_reversal
 from . import helpdesk_coupon_generate
 from . import helpdesk_create_fsm_task

@@ -1,19 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import clean_context
 
 
 class AccountMoveReversal(models.TransientModel):
     """Account's reversal wizard, opened from a helpdesk ticket: it picks the customer's
     invoices from the ticket's context and links the credit notes to the ticket."""
 
-    _inherit = "account.move.reversal"
+    _name = "account.move.reversal"
+    _inherit = ["account.move.reversal", "helpdesk.after.sales.mixin"]
+    _after_sales_service = "use_credit_notes"
 
-    helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        readonly=True,
-    )
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
@@ -46,6 +42,7 @@ class AccountMoveReversal(models.TransientModel):
         compute="_compute_helpdesk_context",
         store=True,
         readonly=False,
+        check_company=True,
         domain="[('product_id', '=', helpdesk_product_id)]",
     )
     helpdesk_product_tracking = fields.Selection(related="helpdesk_product_id.tracking")
@@ -76,9 +73,7 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_context(self):
         for wizard in self:
-            ticket = (
-                wizard.helpdesk_ticket_id.sudo()
-            )  # the ticket's own context, as shown on it
+            ticket = wizard.helpdesk_ticket_id
             wizard.helpdesk_sale_order_id = (
                 ticket._get_after_sales_sale_order() if ticket else False
             )
@@ -116,19 +111,18 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
         for wizard in self:
-            wizard.reason = (
-                wizard.reason or wizard.helpdesk_ticket_id.sudo().display_name
-            )
+            wizard.reason = wizard.reason or wizard.helpdesk_ticket_id.display_name
 
     @api.depends("helpdesk_ticket_id")
     def _compute_journal_id(self):
-        super()._compute_journal_id()
+        res = super()._compute_journal_id()
         for wizard in self.filtered(
             lambda w: w.helpdesk_ticket_id and not w.journal_id
         ):
             # Until an invoice is chosen: the company's sales journal, so the form can
             # load.
             wizard.journal_id = wizard._helpdesk_sale_journal(wizard.company_id)
+        return res
 
     @api.model
     def _helpdesk_sale_journal(self, company):
@@ -144,7 +138,7 @@ class AccountMoveReversal(models.TransientModel):
         """Posted customer invoices of the ticket's customer and company, not yet fully
         reversed, narrowed by the chosen order, product and lot: one indexed search."""
         self.ensure_one()
-        ticket = self.helpdesk_ticket_id.sudo()
+        ticket = self.helpdesk_ticket_id
         domain = [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
@@ -174,14 +168,16 @@ class AccountMoveReversal(models.TransientModel):
             )
         return domain
 
+    @api.model
+    def _get_after_sales_rights_error(self):
+        return self.env._("Refunds need Billing rights (Invoicing).")
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_after_sales_create_vals(vals_list)
         for vals in vals_list:
             if vals.get("helpdesk_ticket_id"):
                 ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
-                # Same gate as the ticket's Refund button: readable ticket, service on,
-                # a customer (Billing rights are this wizard's own access rule).
-                ticket._check_after_sales_service("use_credit_notes")
                 vals.setdefault("company_id", ticket.company_id.id)
                 if not vals.get("journal_id"):
                     # A required column that the form fills by onchange; an RPC call may
@@ -190,7 +186,8 @@ class AccountMoveReversal(models.TransientModel):
                     if not journal:
                         raise UserError(
                             self.env._(
-                                "%(company)s has no sales journal to issue credit notes in.",
+                                "%(company)s has no sales journal to issue credit "
+                                "notes in.",
                                 company=ticket.company_id.display_name,
                             )
                         )
@@ -200,53 +197,48 @@ class AccountMoveReversal(models.TransientModel):
     @api.constrains("helpdesk_ticket_id", "move_ids")
     def _check_helpdesk_invoices(self):
         for wizard in self.filtered("helpdesk_ticket_id"):
-            wizard._check_helpdesk_invoices_refundable()
+            wizard._check_after_sales_values()
 
-    def _check_helpdesk_invoices_refundable(self):
+    def _check_after_sales_values(self):
+        """The chosen invoices can be refunded from the ticket (checked on save, and at
+        the last moment: an invoice may have been reversed meanwhile)."""
         self.ensure_one()
         _ = self.env._
-        ticket = self.helpdesk_ticket_id.sudo()
         if not self.move_ids:
             raise ValidationError(_("Choose at least one invoice to refund."))
-        # sudo: name the faulty invoice even when the agent may not read it (another
-        # company).
+        ticket = self.helpdesk_ticket_id
+        # sudo: name the faulty invoice even when the agent may not read it.
         for move in self.move_ids.sudo():
             if move.move_type != "out_invoice":
-                raise ValidationError(
-                    _("%(move)s is not a customer invoice.", move=move.display_name)
+                message = _("%(move)s is not a customer invoice.")
+            elif move.state != "posted":
+                message = _(
+                    "Invoice %(move)s is not posted: only posted invoices can be "
+                    "refunded."
                 )
-            if move.state != "posted":
-                raise ValidationError(
-                    _(
-                        "Invoice %(move)s is not posted: only posted invoices can be refunded.",
-                        move=move.display_name,
-                    )
+            elif not self._is_after_sales_company(move.company_id):
+                message = _(
+                    "Invoice %(move)s belongs to %(company)s, not to the ticket's "
+                    "company %(ticket_company)s."
                 )
-            if move.company_id != ticket.company_id:
-                raise ValidationError(
-                    _(
-                        "Invoice %(move)s belongs to %(company)s, not to the ticket's "
-                        "company %(ticket_company)s.",
-                        move=move.display_name,
-                        company=move.company_id.display_name,
-                        ticket_company=ticket.company_id.display_name,
-                    )
+            elif not self._is_after_sales_customer(move.commercial_partner_id):
+                message = _(
+                    "Invoice %(move)s was not issued to the ticket's customer "
+                    "%(customer)s."
                 )
-            if move.commercial_partner_id != ticket.commercial_partner_id:
-                raise ValidationError(
-                    _(
-                        "Invoice %(move)s was not issued to the ticket's customer %(customer)s.",
-                        move=move.display_name,
-                        customer=ticket.commercial_partner_id.display_name,
-                    )
-                )
-            if move.payment_state == "reversed":
-                raise ValidationError(
-                    _(
-                        "Invoice %(move)s has already been fully reversed.",
-                        move=move.display_name,
-                    )
-                )
+            elif move.payment_state == "reversed":
+                message = _("Invoice %(move)s has already been fully reversed.")
+            else:
+                continue
+            raise ValidationError(
+                message
+                % {
+                    "move": move.display_name,
+                    "company": move.company_id.display_name,
+                    "ticket_company": ticket.company_id.display_name,
+                    "customer": ticket.commercial_partner_id.display_name,
+                }
+            )
 
     def _prepare_default_reversal(self, move):
         values = super()._prepare_default_reversal(move)
@@ -256,26 +248,25 @@ class AccountMoveReversal(models.TransientModel):
 
     def reverse_moves(self, is_modify=False):
         self.ensure_one()
-        ticket = self.helpdesk_ticket_id
-        if not ticket:
+        if not self.helpdesk_ticket_id:
             return super().reverse_moves(is_modify=is_modify)
-        # Checked again at the last moment: an invoice may have been reversed meanwhile.
-        self._check_helpdesk_invoices_refundable()
-        before = self.env["account.move"].search(
-            [("helpdesk_ticket_id", "=", ticket.id)]
-        )
-        # The ticket's default_* keys must not leak into the moves created below.
-        action = super(
-            AccountMoveReversal, self.with_context(clean_context(self.env.context))
-        ).reverse_moves(is_modify=is_modify)
-        credit_notes = (
-            self.env["account.move"].search([("helpdesk_ticket_id", "=", ticket.id)])
-            - before
-        )
-        for credit_note in credit_notes:
-            ticket._post_after_sales_links(
-                credit_note,
+        with self._after_sales_envelope() as wizard:
+            action = super(AccountMoveReversal, wizard).reverse_moves(
+                is_modify=is_modify
+            )
+            self._post_after_sales_links(
+                wizard._get_helpdesk_credit_notes(is_modify),
                 self.env._("Credit note %(link)s issued from this ticket."),
                 self.env._("Issued from helpdesk ticket %(link)s."),
             )
         return action
+
+    def _get_helpdesk_credit_notes(self, is_modify):
+        """The credit notes reverse_moves just issued: core keeps them on the wizard,
+        or with is_modify the new invoices instead, and then each invoice's latest
+        reversal is the one just made."""
+        if not is_modify:
+            return self.new_move_ids
+        return self.env["account.move"].union(
+            *(move.reversal_move_ids.sorted("id")[-1:] for move in self.move_ids)
+        )

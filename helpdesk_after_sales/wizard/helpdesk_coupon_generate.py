@@ -1,29 +1,26 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import clean_context
 
 
 class HelpdeskCouponGenerate(models.TransientModel):
-    """One coupon of a coupons program for the ticket's customer, sent by e-mail or shared
-    as a link: the goodwill gesture of the ticket's Coupon button."""
+    """One coupon of a coupons program for the ticket's customer, sent by e-mail or
+    shared as a link: the goodwill gesture of the ticket's Coupon button."""
 
     _name = "helpdesk.coupon.generate"
+    _inherit = ["helpdesk.after.sales.mixin"]
     _description = "Generate a Coupon"
+    _after_sales_service = "use_coupons"
 
-    ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        required=True,
-        ondelete="cascade",
-    )
+    helpdesk_ticket_id = fields.Many2one(required=True, readonly=False)
     company_id = fields.Many2one(
         comodel_name="res.company",
         compute="_compute_company_id",
         store=True,
     )
-    commercial_partner_id = fields.Many2one(related="ticket_id.commercial_partner_id")
+    commercial_partner_id = fields.Many2one(
+        related="helpdesk_ticket_id.commercial_partner_id"
+    )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Customer",
@@ -39,11 +36,14 @@ class HelpdeskCouponGenerate(models.TransientModel):
         compute="_compute_program_id",
         store=True,
         readonly=False,
-        domain="[('program_type', '=', 'coupons'), ('company_id', 'in', [company_id, False])]",
+        check_company=True,
+        domain="[('program_type', '=', 'coupons')]",
     )
     valid_until = fields.Date(
-        string="Valid Until",
-        help="Last day the coupon can be used. Leave empty for a coupon that never expires.",
+        help=(
+            "Last day the coupon can be used. Leave empty for a coupon that never "
+            "expires."
+        ),
     )
     coupon_id = fields.Many2one(
         comodel_name="loyalty.card", string="Coupon", readonly=True
@@ -52,17 +52,15 @@ class HelpdeskCouponGenerate(models.TransientModel):
     can_share_link = fields.Boolean(compute="_compute_share_link")
     share_link = fields.Char(compute="_compute_share_link")
 
-    @api.depends("ticket_id")
+    @api.depends("helpdesk_ticket_id")
     def _compute_company_id(self):
         for wizard in self:
-            wizard.company_id = (
-                wizard.ticket_id.sudo().company_id
-            )  # as shown on the ticket
+            wizard.company_id = wizard.helpdesk_ticket_id.company_id
 
-    @api.depends("ticket_id")
+    @api.depends("helpdesk_ticket_id")
     def _compute_partner_id(self):
         for wizard in self:
-            wizard.partner_id = wizard.ticket_id.sudo().partner_id
+            wizard.partner_id = wizard.helpdesk_ticket_id.partner_id
 
     @api.depends("company_id")
     def _compute_program_id(self):
@@ -94,35 +92,25 @@ class HelpdeskCouponGenerate(models.TransientModel):
                 else False
             )
 
-    @api.constrains(
-        "ticket_id", "company_id", "partner_id", "program_id", "valid_until"
-    )
-    def _check_coupon_values(self):
-        for wizard in self:
-            wizard._check_coupon_generation()
+    @api.model
+    def _get_after_sales_rights_error(self):
+        return self.env._("Coupons need Sales rights (Sales: User).")
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["helpdesk.ticket"]._check_coupon_rights()
+        self._check_after_sales_create_vals(vals_list)
         for vals in vals_list:
-            # Before the values are checked: an unreadable ticket is an access matter.
-            ticket = self.env["helpdesk.ticket"].browse(vals.get("ticket_id"))
-            ticket.check_access("read")
+            ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
             if vals.get("company_id") and vals["company_id"] != ticket.company_id.id:
                 # Computed from the ticket, an RPC value would be silently replaced:
                 # refuse it.
                 raise ValidationError(self._company_error(ticket))
-        wizards = super().create(vals_list)
-        for wizard in wizards:
-            # Same gate as the ticket's Coupon button, for RPC calls too: readable
-            # ticket, Coupons on, a customer (Sales rights are this wizard's own access
-            # rule).
-            wizard.ticket_id._check_after_sales_service("use_coupons")
-        return wizards
+        return super().create(vals_list)
 
     def action_coupon_generate_send(self):
-        """One coupon, then Odoo's composer with the program's coupon e-mail, addressed to the
-        customer and the ticket's followers: the only e-mail the customer gets for it."""
+        """One coupon, then Odoo's composer with the program's coupon e-mail, addressed
+        to the customer and the ticket's followers: the only e-mail the customer gets
+        for it."""
         self.ensure_one()
         coupon = self._generate_coupon()
         template = coupon._get_default_template() or self.env.ref(
@@ -168,41 +156,54 @@ class HelpdeskCouponGenerate(models.TransientModel):
             "target": "new",
         }
 
-    def _check_coupon_generation(self):
-        """Everything a coupon from this wizard needs: checked on create and again when the
-        coupon is generated (a program may have been archived meanwhile)."""
+    def _check_after_sales_values(self):
+        """Everything a coupon from this wizard needs, when it is generated (a program
+        may have been archived meanwhile)."""
         self.ensure_one()
         _ = self.env._
-        ticket = self.ticket_id.sudo()
+        if self.coupon_id:
+            raise UserError(
+                _(
+                    "Coupon %(code)s was already generated from this window: open it "
+                    "from the ticket's Coupons button.",
+                    code=self.coupon_id.code,
+                )
+            )
+        if not self.program_id:
+            raise UserError(_("Choose the coupon program."))
+        ticket = self.helpdesk_ticket_id
         if self.company_id != ticket.company_id:
             raise ValidationError(self._company_error(ticket))
-        if self.partner_id.commercial_partner_id != ticket.commercial_partner_id:
+        if not self._is_after_sales_customer(self.partner_id):
             raise ValidationError(
                 _(
-                    "A coupon from ticket %(ticket)s can only be given to its customer "
-                    "%(customer)s, not to %(partner)s.",
+                    "A coupon from ticket %(ticket)s can only be given to its "
+                    "customer %(customer)s, not to %(partner)s.",
                     ticket=ticket.display_name,
                     customer=ticket.commercial_partner_id.display_name,
-                    partner=self.partner_id.sudo().display_name or _("(none)"),
+                    partner=self.partner_id.display_name or _("(none)"),
                 )
             )
         if self.valid_until and self.valid_until < fields.Date.context_today(self):
             raise ValidationError(
                 _(
-                    "The coupon cannot expire in the past (%(date)s): choose a later date, or "
-                    "none for a coupon that never expires.",
+                    "The coupon cannot expire in the past (%(date)s): choose a later "
+                    "date, or none for a coupon that never expires.",
                     date=fields.Date.to_string(self.valid_until),
                 )
             )
+        self._check_coupon_program()
+
+    def _check_coupon_program(self):
+        _ = self.env._
         # sudo: name the faulty program even when the user may not read it (another
         # company).
         program = self.program_id.sudo()
-        if not program:
-            return  # required by the form; checked again when generating
         if program.program_type != "coupons":
             raise ValidationError(
                 _(
-                    "%(program)s is not a coupon program: a ticket hands out coupons only.",
+                    "%(program)s is not a coupon program: a ticket hands out coupons "
+                    "only.",
                     program=program.display_name,
                 )
             )
@@ -213,26 +214,26 @@ class HelpdeskCouponGenerate(models.TransientModel):
                     program=program.display_name,
                 )
             )
-        if program.company_id and program.company_id != ticket.company_id:
+        if not self._is_after_sales_company(program.company_id, shared=True):
             raise ValidationError(
                 _(
-                    "Coupon program %(program)s belongs to %(company)s, not to the ticket's "
-                    "company %(ticket_company)s.",
+                    "Coupon program %(program)s belongs to %(company)s, not to the "
+                    "ticket's company %(ticket_company)s.",
                     program=program.display_name,
                     company=program.company_id.display_name,
-                    ticket_company=ticket.company_id.display_name,
+                    ticket_company=self.company_id.display_name,
                 )
             )
         if not program.reward_ids:
             raise ValidationError(
                 _(
-                    "Coupon program %(program)s has no reward: its coupon would give nothing.",
+                    "Coupon program %(program)s has no reward: its coupon would give "
+                    "nothing.",
                     program=program.display_name,
                 )
             )
 
     def _company_error(self, ticket):
-        ticket = ticket.sudo()
         return self.env._(
             "Coupons of ticket %(ticket)s are given in its company %(company)s.",
             ticket=ticket.display_name,
@@ -241,73 +242,52 @@ class HelpdeskCouponGenerate(models.TransientModel):
 
     def _prepare_coupon_vals(self):
         self.ensure_one()
-        program = self.program_id.sudo()
+        program = self.program_id
         return {
             "program_id": program.id,
             "partner_id": self.partner_id.id,
             # Enough for any reward of the program, each claimable once.
             "points": max(program.reward_ids.mapped("required_points")),
             "expiration_date": self.valid_until,
-            "helpdesk_ticket_id": self.ticket_id.id,
+            "helpdesk_ticket_id": self.helpdesk_ticket_id.id,
         }
 
     def _generate_coupon(self):
-        self.ensure_one()
-        if self.coupon_id:
-            raise UserError(
-                self.env._(
-                    "Coupon %(code)s was already generated from this window: open it from the "
-                    "ticket's Coupons button.",
-                    code=self.coupon_id.code,
-                )
+        with self._after_sales_envelope() as wizard:
+            vals = wizard._prepare_coupon_vals()
+            # sudo: creating coupons is for Sales Administrators (sale_loyalty); a Sales
+            # User gets exactly this one card through the ticket, checked above: of a
+            # coupons program, in the ticket's company, for the ticket's customer.
+            # loyalty_no_mail: no "at creation" e-mail, the agent sends the coupon (Send
+            # by Email) or shares it.
+            coupon = (
+                self.env["loyalty.card"]
+                .sudo()
+                .with_context(clean_context(self.env.context), loyalty_no_mail=True)
+                .create(vals)
             )
-        if not self.program_id:
-            raise UserError(self.env._("Choose the coupon program."))
-        self.env["helpdesk.ticket"]._check_coupon_rights()
-        self.ticket_id._check_after_sales_service("use_coupons")
-        self._check_coupon_generation()
-        ticket = self.ticket_id
-        vals = self._prepare_coupon_vals()
-        # sudo: creating coupons is for Sales Administrators (sale_loyalty); a Sales
-        # User gets exactly this one card through the ticket, checked above: of a
-        # coupons program, in the ticket's company, for the ticket's customer.
-        # loyalty_no_mail: no "at creation" e-mail, the agent sends the coupon (Send by
-        # Email) or shares it.
-        coupon = (
-            self.env["loyalty.card"]
-            .sudo()
-            .with_context(clean_context(self.env.context), loyalty_no_mail=True)
-            .create(vals)
-        )
-        self.env["loyalty.history"].sudo().create(
-            {
-                "card_id": coupon.id,
-                "description": ticket.display_name,
-                "issued": vals["points"],
-            }
-        )
-        self.coupon_id = coupon
-        ticket.message_post(
-            body=Markup(
-                self.env._("Coupon %(link)s (%(program)s) generated from this ticket.")
+            self.env["loyalty.history"].create(
+                {
+                    "card_id": coupon.id,
+                    "description": self.helpdesk_ticket_id.display_name,
+                    "issued": vals["points"],
+                }
             )
-            % {
-                "link": coupon._get_html_link(title=coupon.code),
-                "program": coupon.program_id.display_name,
-            },
-            subtype_xmlid="mail.mt_note",
-        )
-        coupon.message_post(
-            body=Markup(self.env._("Generated from helpdesk ticket %(link)s."))
-            % {"link": ticket._get_html_link()},
-            subtype_xmlid="mail.mt_note",
-        )
-        return coupon.sudo(False)
+            coupon = coupon.sudo(False)
+            self.coupon_id = coupon
+            self._post_after_sales_links(
+                coupon,
+                self.env._("Coupon %(link)s (%(program)s) generated from this ticket."),
+                self.env._("Generated from helpdesk ticket %(link)s."),
+                link=coupon._get_html_link(title=coupon.code),
+                program=coupon.program_id.display_name,
+            )
+        return coupon
 
     def _get_mail_recipients(self):
         """The customer and the ticket's followers, not the sender."""
         self.ensure_one()
-        ticket = self.ticket_id
+        ticket = self.helpdesk_ticket_id
         return (self.partner_id | ticket.message_partner_ids) - self.env.user.partner_id
 
     @api.model
@@ -317,16 +297,18 @@ class HelpdeskCouponGenerate(models.TransientModel):
         return "coupon.share" in self.env
 
     def _get_share_website(self):
-        """The program's website, else one of the ticket's company (eCommerce is per website)."""
+        """The program's website, else one of the ticket's company (eCommerce is per
+        website)."""
         self.ensure_one()
+        # sudo: the program may be another company's until the wizard is checked.
         program = self.program_id.sudo()
-        return program.website_id or self.env["website"].sudo().search(
+        return program.website_id or self.env["website"].search(
             [("company_id", "=", self.company_id.id)], limit=1
         )
 
     def _get_share_link(self, website):
         self.ensure_one()
-        coupon = self.coupon_id.sudo()
+        coupon = self.coupon_id
         # sudo: coupon.share is for Sales Administrators only; this unsaved one only
         # computes the link of the coupon just generated here, nothing is stored.
         share = (

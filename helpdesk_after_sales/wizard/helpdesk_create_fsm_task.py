@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools.misc import clean_context
 
 
 class HelpdeskCreateFsmTask(models.TransientModel):
@@ -9,15 +8,11 @@ class HelpdeskCreateFsmTask(models.TransientModel):
     who follows it on the portal."""
 
     _name = "helpdesk.create.fsm.task"
+    _inherit = ["helpdesk.after.sales.mixin"]
     _description = "Create a Field Service task"
+    _after_sales_service = "use_fsm"
 
-    helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        required=True,
-        readonly=True,
-        ondelete="cascade",
-    )
+    helpdesk_ticket_id = fields.Many2one(required=True)
     company_id = fields.Many2one(related="helpdesk_ticket_id.company_id")
     commercial_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
@@ -34,9 +29,12 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         compute="_compute_project_id",
         store=True,
         readonly=False,
-        domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
-        help="Field service project of the task: by default the Field Service project of the "
-        "ticket's team.",
+        check_company=True,
+        domain="[('is_fsm', '=', True)]",
+        help=(
+            "Field service project of the task: by default the Field Service project "
+            "of the ticket's team."
+        ),
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -45,8 +43,10 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         store=True,
         readonly=False,
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
-        help="The contact who follows the task on the portal: the ticket's customer, or "
-        "another contact of the same company.",
+        help=(
+            "The contact who follows the task on the portal: the ticket's customer, or "
+            "another contact of the same company."
+        ),
     )
     # --- Worksheets
     allow_worksheets = fields.Boolean(related="project_id.allow_worksheets")
@@ -56,8 +56,11 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         compute="_compute_worksheet_template_id",
         store=True,
         readonly=False,
-        domain="[('company_id', 'in', [company_id, False])]",
-        help="The worksheet the technician fills on site: by default the project's template.",
+        check_company=True,
+        help=(
+            "The worksheet the technician fills on site: by default the project's "
+            "template."
+        ),
     )
 
     @api.depends("helpdesk_ticket_id")
@@ -91,20 +94,23 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         "worksheet_template_id",
     )
     def _check_fsm_task_values(self):
+        # Also when saved: the wizard's values can be written by RPC.
         for wizard in self:
-            wizard._check_task_plannable()
+            wizard._check_after_sales_values()
+
+    @api.model
+    def _get_after_sales_rights_error(self):
+        return self.env._(
+            "Field service interventions need Project rights (Project User)."
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            # Same gate as the ticket's Plan Intervention button, for RPC calls too.
-            ticket = self.env["helpdesk.ticket"].browse(vals.get("helpdesk_ticket_id"))
-            if not ticket:
-                raise UserError(
-                    self.env._("Plan field service interventions from a ticket.")
-                )
-            ticket._check_project_user()
-            ticket._check_after_sales_service("use_fsm")
+        if not all(vals.get("helpdesk_ticket_id") for vals in vals_list):
+            raise UserError(
+                self.env._("Plan field service interventions from a ticket.")
+            )
+        self._check_after_sales_create_vals(vals_list)
         return super().create(vals_list)
 
     def action_generate_task(self):
@@ -122,14 +128,38 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             "target": "current",
         }
 
-    def _check_task_plannable(self):
+    def _check_after_sales_values(self):
         self.ensure_one()
         _ = self.env._
-        # sudo: name what is wrong even with a project the agent may not read.
-        ticket = self.helpdesk_ticket_id.sudo()
-        project = self.project_id.sudo()
         if not (self.name or "").strip():
             raise ValidationError(_("Give the field service task a title."))
+        self._check_fsm_project()
+        if not self._is_after_sales_customer(self.partner_id):
+            # The customer follows the task on the portal: never another customer's
+            # contact.
+            raise ValidationError(
+                _(
+                    "The customer of the task must be a contact of %(customer)s, the "
+                    "ticket's customer.",
+                    customer=self.commercial_partner_id.display_name,
+                )
+            )
+        # sudo: a template of the project's, which the agent may not read.
+        template = self.worksheet_template_id.sudo()
+        if template and not self.project_id.sudo().allow_worksheets:
+            raise ValidationError(
+                _(
+                    "Project %(project)s does not use worksheets: no worksheet "
+                    "template can be chosen.",
+                    project=self.project_id.sudo().display_name,
+                )
+            )
+        template._check_worksheet_company(self.helpdesk_ticket_id)
+
+    def _check_fsm_project(self):
+        _ = self.env._
+        # sudo: name what is wrong even with a project the agent may not read.
+        project = self.project_id.sudo()
         if not project:
             raise ValidationError(_("Choose the Field Service project of the task."))
         if not project.is_fsm:
@@ -143,45 +173,16 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             raise ValidationError(
                 _("Project %(project)s is archived.", project=project.display_name)
             )
-        if project.company_id and project.company_id != ticket.company_id:
+        if not self._is_after_sales_company(project.company_id, shared=True):
             raise ValidationError(
                 _(
                     "Project %(project)s belongs to %(company)s, not to the ticket's "
                     "company %(ticket_company)s.",
                     project=project.display_name,
                     company=project.company_id.display_name,
-                    ticket_company=ticket.company_id.display_name,
+                    ticket_company=self.company_id.display_name,
                 )
             )
-        if not ticket.partner_id:
-            raise ValidationError(
-                _(
-                    "Ticket %(ticket)s has no customer: set its contact first.",
-                    ticket=ticket.display_name,
-                )
-            )
-        partner = self.partner_id.sudo()
-        if not partner or partner.commercial_partner_id != ticket.commercial_partner_id:
-            # The customer follows the task on the portal: never another customer's
-            # contact.
-            raise ValidationError(
-                _(
-                    "The customer of the task must be a contact of %(customer)s, the "
-                    "ticket's customer.",
-                    customer=ticket.commercial_partner_id.display_name,
-                )
-            )
-
-        template = self.worksheet_template_id.sudo()
-        if template and not project.allow_worksheets:
-            raise ValidationError(
-                _(
-                    "Project %(project)s does not use worksheets: no worksheet template can be "
-                    "chosen.",
-                    project=project.display_name,
-                )
-            )
-        template._check_worksheet_company(ticket)
 
     def _prepare_task_vals(self):
         self.ensure_one()
@@ -201,24 +202,14 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         return vals
 
     def _create_task(self):
-        self.ensure_one()
-        ticket = self.helpdesk_ticket_id
-        # Checked again at the last moment: the ticket or project may have changed
-        # meanwhile.
-        ticket._check_project_user()
-        ticket._check_after_sales_service("use_fsm")
-        self._check_task_plannable()
-        # The ticket's default_* keys must not leak into the task.
-        task = (
-            self.env["project.task"]
-            .with_context(clean_context(self.env.context))
-            .create(self._prepare_task_vals())
-        )
-        # The portal shows a task to the followers of it (project's portal task rule).
-        task.message_subscribe(partner_ids=self.partner_id.ids)
-        ticket._post_after_sales_links(
-            task,
-            self.env._("Field service task %(link)s planned from this ticket."),
-            self.env._("Planned from helpdesk ticket %(link)s."),
-        )
+        with self._after_sales_envelope() as wizard:
+            task = wizard.env["project.task"].create(wizard._prepare_task_vals())
+            # The portal shows a task to the followers of it (project's portal task
+            # rule).
+            task.message_subscribe(partner_ids=self.partner_id.ids)
+            self._post_after_sales_links(
+                task,
+                self.env._("Field service task %(link)s planned from this ticket."),
+                self.env._("Planned from helpdesk ticket %(link)s."),
+            )
         return task

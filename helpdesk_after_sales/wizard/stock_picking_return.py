@@ -1,14 +1,15 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import frozendict
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 from odoo.tools.misc import clean_context
 
 
 def _prefetched_fields(model):
-    """The fields a lazy read of one of them fetches: the prefetch group the user may read."""
+    """The fields a lazy read of one of them fetches: the prefetch group the user may
+    read."""
     return [
         name
         for name, field in model._fields.items()
@@ -35,13 +36,10 @@ class StockReturnPicking(models.TransientModel):
     """Stock's return wizard, opened from a helpdesk ticket: it offers the customer's
     deliveries, proposes what is left to return and links the return to the ticket."""
 
-    _inherit = "stock.return.picking"
+    _name = "stock.return.picking"
+    _inherit = ["stock.return.picking", "helpdesk.after.sales.mixin"]
+    _after_sales_service = "use_product_returns"
 
-    helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        readonly=True,
-    )
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
@@ -134,7 +132,7 @@ class StockReturnPicking(models.TransientModel):
         if types:
             Type = self.env["stock.picking.type"]
             return_types = Type._search([("id", "in", types.ids)]).subselect(
-                '"stock_picking_type"."return_picking_type_id"'
+                "return_picking_type_id"
             )
             Type.search_fetch(
                 ["|", ("id", "in", types.ids), ("id", "in", return_types)],
@@ -163,7 +161,8 @@ class StockReturnPicking(models.TransientModel):
         for wizard in wizards.filtered("helpdesk_ticket_id"):
             picking = wizard.picking_id._origin
             if picking not in wizard.suitable_picking_ids._origin:
-                wizard._check_helpdesk_picking()  # chosen by hand: the proposed ones fit
+                # Chosen by hand: the proposed ones fit.
+                wizard._check_helpdesk_picking()
             # All the lines at once, for
             # _prepare_stock_return_picking_line_vals_from_move.
             moves = picking.move_ids
@@ -186,8 +185,9 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_helpdesk_picking_fields(self):
-        """What the wizard reads of the suitable deliveries: the form shows their name, the
-        preselected one gives its company, type and locations, and its origin names its moves."""
+        """What the wizard reads of the suitable deliveries: the form shows their name,
+        the preselected one gives its company, type and locations, and its origin names
+        its moves."""
         return [
             "name",
             "origin",
@@ -199,12 +199,11 @@ class StockReturnPicking(models.TransientModel):
         ]
 
     def _get_helpdesk_picking_domain(self, ticket=None, sale_order=None):
-        """Done deliveries of the ticket's customer and company, narrowed by the chosen order
-        and the ticket's product and lot."""
+        """Done deliveries of the ticket's customer and company, narrowed by the chosen
+        order and the ticket's product and lot."""
         if ticket is None:
             self.ensure_one()
             ticket, sale_order = self.helpdesk_ticket_id, self.helpdesk_sale_order_id
-        ticket = ticket.sudo()
         domain = self.env["helpdesk.ticket"]._get_partner_deliveries_domain(
             ticket.commercial_partner_id, ticket.company_id
         )
@@ -230,12 +229,12 @@ class StockReturnPicking(models.TransientModel):
         return values
 
     def _get_helpdesk_proposals(self, moves):
-        """{move: (lot id, quantity)}: what the ticket's return proposes of each delivered
-        move. The ticket's lot, when the move delivered it, with what is left of it; nothing
-        of what the ticket is not about (listed, to be returned only on purpose); else what
-        is left of the move."""
+        """{move: (lot id, quantity)}: what the ticket's return proposes of each
+        delivered move. The ticket's lot, when the move delivered it, with what is left
+        of it; nothing of what the ticket is not about (listed, to be returned only on
+        purpose); else what is left of the move."""
         self.ensure_one()
-        ticket = self.helpdesk_ticket_id.sudo()
+        ticket = self.helpdesk_ticket_id
         lot, product = ticket.lot_id, ticket.product_id
         quantities = self._get_returnable_quantities(moves, lot)
         proposals = {}
@@ -258,11 +257,39 @@ class StockReturnPicking(models.TransientModel):
 
     @api.model
     def _get_returnable_quantities(self, moves, lot=None):
-        """{move: quantity}: delivered by each move, minus its returns: validated ones by
-        what came back, open ones by what they expect; in the product's unit. The moves of
-        the lot's product count that lot only, and are left out when they did not deliver
-        it. Two queries for all the moves: their returns, the lot's move lines."""
+        """{move: quantity}: delivered by each move, minus its returns: validated ones
+        by what came back, open ones by what they expect; in the product's unit. The
+        moves of the lot's product count that lot only, and are left out when they did
+        not deliver it. Two queries for all the moves: their returns, the lot's move
+        lines."""
         moves = moves._origin
+        returns = self._get_move_returns(moves)
+        lot_moves = moves.filtered(
+            lambda move: lot and move.product_id == lot.product_id
+        )
+        by_lot = self._get_lot_quantities(lot, lot_moves, returns)
+        quantities = {}
+        for move in moves:
+            if move in lot_moves and move not in by_lot:
+                continue
+            if move in lot_moves:
+                # Open returns of a serial hold it already: they count as returned.
+                returnable = by_lot[move] - sum(
+                    by_lot.get(r, 0.0) for r in returns[move]
+                )
+            else:
+                returnable = self._get_returnable_quantity_left(move, returns[move])
+            rounding = move.product_id.uom_id.rounding
+            quantities[move] = (
+                max(float_round(returnable, precision_rounding=rounding), 0.0)
+                if move.state == "done"
+                else 0.0
+            )
+        return quantities
+
+    @api.model
+    def _get_move_returns(self, moves):
+        """{move: its returns, not cancelled}"""
         Move = self.env["stock.move"]
         # The moves and their returns in one query, with all the fields a lazy read of a
         # move would fetch: stock reads the moves again for the lines.
@@ -278,55 +305,47 @@ class StockReturnPicking(models.TransientModel):
         for returned in fetched:
             if returned.origin_returned_move_id in moves and returned.state != "cancel":
                 returns[returned.origin_returned_move_id] |= returned
-        lot_moves = moves.filtered(
-            lambda move: lot and move.product_id == lot.product_id
-        )
-        by_lot = {}
-        if lot_moves:
-            lot_returns = Move.union(*(returns[move] for move in lot_moves))
-            by_lot = dict(
-                self.env["stock.move.line"]._read_group(
-                    [
-                        ("lot_id", "=", lot.id),
-                        ("move_id", "in", (lot_moves | lot_returns).ids),
-                    ],
-                    ["move_id"],
-                    ["quantity_product_uom:sum"],
-                )
+        return returns
+
+    @api.model
+    def _get_lot_quantities(self, lot, moves, returns):
+        """{move: quantity of the lot}: the moves' and their returns', one query."""
+        if not moves:
+            return {}
+        lot_returns = moves.browse().union(*(returns[move] for move in moves))
+        return dict(
+            self.env["stock.move.line"]._read_group(
+                [("lot_id", "=", lot.id), ("move_id", "in", (moves | lot_returns).ids)],
+                ["move_id"],
+                ["quantity_product_uom:sum"],
             )
-        quantities = {}
-        for move in moves:
-            uom = move.product_id.uom_id
-            if move in lot_moves:
-                if move not in by_lot:
-                    continue
-                # Open returns of a serial hold it already: they count as returned.
-                returnable = by_lot[move] - sum(
-                    by_lot.get(r, 0.0) for r in returns[move]
+        )
+
+    @api.model
+    def _get_returnable_quantity_left(self, move, returns):
+        """What the move delivered minus its returns: validated ones by what came back,
+        open ones by what they expect; in the product's unit."""
+        uom = move.product_id.uom_id
+        returnable = move.product_uom._compute_quantity(move.quantity, uom)
+        for returned in returns:
+            if returned.state == "done":
+                returnable -= returned.product_uom._compute_quantity(
+                    returned.quantity, uom
                 )
             else:
-                returnable = move.product_uom._compute_quantity(move.quantity, uom)
-                for returned in returns[move]:
-                    if returned.state == "done":
-                        returnable -= returned.product_uom._compute_quantity(
-                            returned.quantity, uom
-                        )
-                    else:
-                        returnable -= returned.product_qty
-            if move.state != "done":
-                returnable = 0.0
-            quantities[move] = max(
-                float_round(returnable, precision_rounding=uom.rounding), 0.0
-            )
-        return quantities
+                returnable -= returned.product_qty
+        return returnable
+
+    @api.model
+    def _get_after_sales_rights_error(self):
+        return self.env._("Returns need Inventory rights.")
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_after_sales_create_vals(vals_list)
         for vals in vals_list:
             if vals.get("helpdesk_ticket_id"):
                 ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
-                self._check_helpdesk_access()
-                ticket._check_after_sales_service("use_product_returns")
                 if "picking_id" not in vals:
                     # Preselected here rather than precomputed: stock's lines,
                     # precomputed from a precomputed delivery, would lose their moves.
@@ -371,52 +390,43 @@ class StockReturnPicking(models.TransientModel):
                 wizard._check_helpdesk_picking()
             wizard._check_helpdesk_return_location()
 
-    @api.model
-    def _check_helpdesk_access(self):
-        if not self.env.user.has_group("stock.group_stock_user"):
-            raise AccessError(self.env._("Returns need Inventory rights."))
-
     def _check_helpdesk_picking(self):
         self.ensure_one()
         _ = self.env._
-        ticket = self.helpdesk_ticket_id.sudo()
+        ticket = self.helpdesk_ticket_id
         # sudo: name the faulty transfer even when the agent may not read it (another
         # company).
         picking = self.picking_id.sudo()
         if not picking:
             raise ValidationError(_("Choose the delivery to return."))
         if picking.picking_type_code != "outgoing":
-            raise ValidationError(
-                _(
-                    "%(picking)s is not a delivery to a customer.",
-                    picking=picking.display_name,
-                )
+            message = _("%(picking)s is not a delivery to a customer.")
+        elif picking.state != "done":
+            message = _(
+                "Delivery %(picking)s is not done: only delivered goods can be "
+                "returned."
             )
-        if picking.state != "done":
-            raise ValidationError(
-                _(
-                    "Delivery %(picking)s is not done: only delivered goods can be returned.",
-                    picking=picking.display_name,
-                )
+        elif not self._is_after_sales_company(picking.company_id):
+            message = _(
+                "Delivery %(picking)s belongs to %(company)s, not to the ticket's "
+                "company %(ticket_company)s."
             )
-        if picking.company_id != ticket.company_id:
-            raise ValidationError(
-                _(
-                    "Delivery %(picking)s belongs to %(company)s, not to the ticket's "
-                    "company %(ticket_company)s.",
-                    picking=picking.display_name,
-                    company=picking.company_id.display_name,
-                    ticket_company=ticket.company_id.display_name,
-                )
+        elif not self._is_after_sales_customer(picking.partner_id):
+            message = _(
+                "Delivery %(picking)s was not delivered to the ticket's customer "
+                "%(customer)s."
             )
-        if picking.partner_id.commercial_partner_id != ticket.commercial_partner_id:
-            raise ValidationError(
-                _(
-                    "Delivery %(picking)s was not delivered to the ticket's customer %(customer)s.",
-                    picking=picking.display_name,
-                    customer=ticket.commercial_partner_id.display_name,
-                )
-            )
+        else:
+            return
+        raise ValidationError(
+            message
+            % {
+                "picking": picking.display_name,
+                "company": picking.company_id.display_name,
+                "ticket_company": ticket.company_id.display_name,
+                "customer": ticket.commercial_partner_id.display_name,
+            }
+        )
 
     def _check_helpdesk_return_location(self):
         self.ensure_one()
@@ -427,18 +437,17 @@ class StockReturnPicking(models.TransientModel):
         if location.usage != "internal":
             raise ValidationError(
                 _(
-                    "Return location %(location)s cannot hold stock: choose an internal location.",
+                    "Return location %(location)s cannot hold stock: choose an "
+                    "internal location.",
                     location=location.display_name,
                 )
             )
-        company = (
-            self.picking_id.company_id or self.helpdesk_ticket_id.sudo().company_id
-        )
+        company = self.picking_id.company_id or self.helpdesk_ticket_id.company_id
         if location.company_id != company:
             raise ValidationError(
                 _(
-                    "Return location %(location)s belongs to %(location_company)s, not to "
-                    "%(company)s.",
+                    "Return location %(location)s belongs to %(location_company)s, "
+                    "not to %(company)s.",
                     location=location.display_name,
                     location_company=location.company_id.display_name
                     or _("no company"),
@@ -450,76 +459,74 @@ class StockReturnPicking(models.TransientModel):
         """What is asked can still come back from this delivery: checked when the return
         is created, so returns made meanwhile count too."""
         self.ensure_one()
-        _ = self.env._
-        picking = self.picking_id
-        per_move = defaultdict(float)
+        moves = self.env["stock.move"]
         for line in self.product_return_moves:
             rounding = line.product_id.uom_id.rounding
             if float_compare(line.quantity, 0, precision_rounding=rounding) < 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The quantity of %(product)s to return cannot be negative.",
                         product=line.product_id.display_name,
                     )
                 )
             if float_is_zero(line.quantity, precision_rounding=rounding):
                 continue
-            move = line.move_id
-            if (
-                not move
-                or move.picking_id != picking
-                or move.product_id != line.product_id
-            ):
-                raise ValidationError(
-                    _(
-                        "%(product)s was not delivered in %(picking)s: only delivered goods "
-                        "can be returned from a ticket.",
-                        product=line.product_id.display_name,
-                        picking=picking.display_name,
-                    )
+            self._check_helpdesk_line_move(line, moves)
+            self._check_helpdesk_line_quantity(line)
+            moves |= line.move_id
+        if not moves:
+            raise ValidationError(
+                self.env._("Enter a quantity to return on at least one line.")
+            )
+
+    def _check_helpdesk_line_move(self, line, checked_moves):
+        """The line returns a move of the delivery, of its lot, and only once."""
+        _ = self.env._
+        picking, move = self.picking_id, line.move_id
+        values = {
+            "product": line.product_id.display_name,
+            "picking": picking.display_name,
+            "lot": line.lot_id.display_name,
+        }
+        if not move or move.picking_id != picking or move.product_id != line.product_id:
+            message = _(
+                "%(product)s was not delivered in %(picking)s: only delivered goods "
+                "can be returned from a ticket."
+            )
+        elif move in checked_moves:
+            message = _(
+                "%(product)s of %(picking)s is listed twice: return it on one line."
+            )
+        elif line.lot_id and line.lot_id not in move.move_line_ids.lot_id:
+            message = _(
+                "Lot/serial number %(lot)s of %(product)s was not delivered to the "
+                "customer in %(picking)s."
+            )
+        else:
+            return
+        raise ValidationError(message % values)
+
+    def _check_helpdesk_line_quantity(self, line):
+        """The line asks no more than the move can still bring back."""
+        returnable = line._get_returnable_quantity()
+        rounding = line.product_id.uom_id.rounding
+        if float_compare(line.quantity, returnable, precision_rounding=rounding) > 0:
+            raise ValidationError(
+                self.env._(
+                    "Only %(returnable)s %(uom)s of %(product)s can still be returned "
+                    "from %(picking)s (delivered, minus earlier and open returns), not "
+                    "%(quantity)s.",
+                    returnable=returnable,
+                    uom=line.product_id.uom_id.display_name,
+                    product=(
+                        f"{line.product_id.display_name} ({line.lot_id.display_name})"
+                        if line.lot_id
+                        else line.product_id.display_name
+                    ),
+                    picking=self.picking_id.display_name,
+                    quantity=line.quantity,
                 )
-            if move in per_move:
-                raise ValidationError(
-                    _(
-                        "%(product)s of %(picking)s is listed twice: return it on one line.",
-                        product=line.product_id.display_name,
-                        picking=picking.display_name,
-                    )
-                )
-            if line.lot_id and line.lot_id not in move.move_line_ids.lot_id:
-                raise ValidationError(
-                    _(
-                        "Lot/serial number %(lot)s of %(product)s was not delivered to the "
-                        "customer in %(picking)s.",
-                        lot=line.lot_id.display_name,
-                        product=line.product_id.display_name,
-                        picking=picking.display_name,
-                    )
-                )
-            per_move[move] += line.quantity
-            returnable = line._get_returnable_quantity()
-            if (
-                float_compare(line.quantity, returnable, precision_rounding=rounding)
-                > 0
-            ):
-                raise ValidationError(
-                    _(
-                        "Only %(returnable)s %(uom)s of %(product)s can still be returned from "
-                        "%(picking)s (delivered, minus earlier and open returns), not "
-                        "%(quantity)s.",
-                        returnable=returnable,
-                        uom=line.product_id.uom_id.display_name,
-                        product=(
-                            f"{line.product_id.display_name} ({line.lot_id.display_name})"
-                            if line.lot_id
-                            else line.product_id.display_name
-                        ),
-                        picking=picking.display_name,
-                        quantity=line.quantity,
-                    )
-                )
-        if not per_move:
-            raise ValidationError(_("Enter a quantity to return on at least one line."))
+            )
 
     def _prepare_picking_default_values(self):
         values = super()._prepare_picking_default_values()
@@ -531,28 +538,29 @@ class StockReturnPicking(models.TransientModel):
                 values["location_dest_id"] = self.return_location_id.id
         return values
 
-    def _create_return(self):
-        ticket = self.helpdesk_ticket_id
-        if not ticket:
-            return super()._create_return()
-        # Checked again at the last moment: the ticket, delivery or stock may have
-        # changed.
-        self._check_helpdesk_access()
-        ticket._check_after_sales_service("use_product_returns")
+    def _check_after_sales_values(self):
+        """The delivery, destination and quantities of the return: checked when it is
+        created, so that returns made meanwhile count too."""
         self._check_helpdesk_picking()
         self._check_helpdesk_return_location()
         self._check_helpdesk_lines()
-        # The ticket's default_* keys must not leak into the transfers created below.
-        wizard = self.with_context(clean_context(self.env.context))
-        new_picking = super(StockReturnPicking, wizard)._create_return()
-        wizard._assign_helpdesk_lots(new_picking)
-        wizard._post_helpdesk_links(
-            new_picking, self.env._("Return %(link)s created from this ticket.")
-        )
+
+    def _create_return(self):
+        if not self.helpdesk_ticket_id:
+            return super()._create_return()
+        with self._after_sales_envelope() as wizard:
+            new_picking = super(StockReturnPicking, wizard)._create_return()
+            wizard._assign_helpdesk_lots(new_picking)
+            self._post_after_sales_links(
+                new_picking,
+                self.env._("Return %(link)s created from this ticket."),
+                self.env._("Created from helpdesk ticket %(link)s."),
+            )
         return new_picking
 
     def _assign_helpdesk_lots(self, new_picking):
-        """Stock reserves whichever delivered serial comes first: bring back the ticket's."""
+        """Stock reserves whichever delivered serial comes first: bring back the
+        ticket's."""
         for line in self.product_return_moves.filtered(
             lambda line: line.lot_id and line.quantity
         ):
@@ -567,45 +575,24 @@ class StockReturnPicking(models.TransientModel):
                 }
             )
 
-    def _post_helpdesk_links(self, pickings, ticket_message):
-        ticket = self.helpdesk_ticket_id
-        for picking in pickings:
-            ticket._post_after_sales_links(
-                picking,
-                ticket_message,
-                self.env._("Created from helpdesk ticket %(link)s."),
-            )
-
     def action_create_returns(self):
         if not self.helpdesk_ticket_id:
             return super().action_create_returns()
         # Opens the return without the ticket's default_* keys in its context.
-        wizard = self.with_context(clean_context(self.env.context))
+        wizard = self.with_env(self.env(context=clean_context(self.env.context)))
         return super(StockReturnPicking, wizard).action_create_returns()
 
     def action_create_exchanges(self):
         self.ensure_one()
-        ticket = self.helpdesk_ticket_id
-        if not ticket:
+        if not self.helpdesk_ticket_id:
             return super().action_create_exchanges()
-        Picking = self.env["stock.picking"]
-        group = self.picking_id.group_id
-        last_picking = Picking.search([], order="id desc", limit=1)
-        wizard = self.with_context(clean_context(self.env.context))
-        action = super(StockReturnPicking, wizard).action_create_exchanges()
-        # The replacement: the transfers the procurement just created for the delivery's
-        # group.
-        replacements = Picking.search(
-            [
-                ("id", ">", last_picking.id),
-                ("group_id", "=", group.id),
-                ("helpdesk_ticket_id", "=", False),
-                ("return_id", "=", False),
-            ]
+        # The replacement is created by stock's procurement, not by this wizard: the
+        # transfers it creates carry the ticket (stock.picking's create), and only they.
+        context = dict(
+            clean_context(self.env.context),
+            helpdesk_exchange_ticket_id=self.helpdesk_ticket_id.id,
+            # The procurement creates them as superuser: the links are the agent's.
+            helpdesk_exchange_uid=self.env.uid,
         )
-        replacements.helpdesk_ticket_id = ticket
-        wizard._post_helpdesk_links(
-            replacements,
-            self.env._("Replacement delivery %(link)s created from this ticket."),
-        )
-        return action
+        wizard = self.with_env(self.env(context=context))
+        return super(StockReturnPicking, wizard).action_create_exchanges()

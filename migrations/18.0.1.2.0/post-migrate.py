@@ -21,3 +21,15 @@ def migrate(cr, version):
         ON CONFLICT DO NOTHING
         """
     )
+    # The ORM drops the old column with its foreign key, but not the key's record in
+    # ir_model_constraint: uninstalling would then try to drop a key that is gone.
+    cr.execute(
+        """
+        DELETE FROM ir_model_constraint constraint_
+         USING ir_module_module module
+         WHERE constraint_.module = module.id
+           AND module.name = 'helpdesk_after_sales'
+           AND constraint_.type = 'f'
+           AND constraint_.name = 'helpdesk_ticket_sale_order_id_fkey'
+        """
+    )

@@ -1,3 +1,4 @@
+/* global document */
 import {registry} from "@web/core/registry";
 
 /* The ticket form with OCA's other helpdesk addons installed (dev.py test --with-oca):
