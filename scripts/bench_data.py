@@ -572,20 +572,32 @@ class Populate:
         sequence.number_next = int(names[-1][len(sequence.prefix) :]) + 1
         self._linked("stock.picking", picks, rows, "done returns")
 
-    def _create(self, model, rows, make):
-        records = self.env[model]
-        for start in range(0, len(rows), 500):
-            records |= records.create(
-                [make(i, c) for i, c in rows[start : start + 500]]
-            )
-        return records.ids
+    def _copies(self, model, rows, make):
+        """``make(i, c)``'s record for each of ``rows``: the first by ``create``, the
+        others SQL copies of it with their values (20 000 repair orders by the ORM took
+        45 minutes at 10x). Return the first record and the values of the others."""
+        vals = [make(i, c) for i, c in rows]
+        first = self.env[model].create(dict(vals[0]))  # create() adds to its vals
+        self.env.flush_all()
+        return first, {key: [v[key] for v in vals[1:]] for key in vals[0]}
 
     def make_repairs(self):
+        """Draft repair orders, each with its procurement group as create() makes it."""
         rows = self._service_tickets(2)
-        ids = self._create("repair.order", rows, lambda i, c: {
+        first, more = self._copies("repair.order", rows, lambda i, c: {
             "product_id": c["product"], "lot_id": c["lot"], "partner_id": c["customer"],
             "internal_notes": f"<p>Bench ticket {i:05d}</p>"})  # fmt: skip
-        self._linked("repair.order", ids, rows, "draft repair orders")
+        count, sequence = len(rows) - 1, first.picking_type_id.sequence_id
+        numbers = self._names(lambda day: sequence.prefix, [None] * count,
+                              "repair_order")  # fmt: skip
+        names = [name for _p, _n, name in numbers]
+        groups = clone(self.cr, "procurement_group",
+                       [first.procurement_group_id.id] * count, name=names)  # fmt: skip
+        ids = clone(self.cr, "repair_order", [first.id] * count, name=names,
+                    procurement_group_id=groups, **more)  # fmt: skip
+        if count:
+            sequence.number_next = numbers[-1][1] + 1
+        self._linked("repair.order", [first.id, *ids], rows, "draft repair orders")
 
     def make_coupons(self):
         rows = self._service_tickets(3)
@@ -600,11 +612,12 @@ class Populate:
 
     def make_tasks(self):
         rows = self._service_tickets(4)
-        ids = self._create("project.task", rows, lambda i, c: {
+        first, more = self._copies("project.task", rows, lambda i, c: {
             "name": f"Intervention for bench ticket {i:05d}",
             "project_id": self.fsm_project.id,
             "partner_id": c["customer"]})  # fmt: skip
-        self._linked("project.task", ids, rows, "tasks")
+        ids = clone(self.cr, "project_task", [first.id] * (len(rows) - 1), **more)
+        self._linked("project.task", [first.id, *ids], rows, "tasks")
 
     def make_links(self):
         self.cr.execute(

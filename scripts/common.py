@@ -13,7 +13,7 @@ MODULE = "helpdesk_after_sales"
 CONF = LOCAL / "odoo.conf"  # written by dev.py: addons path, database server, data dir
 
 # ---- benchmark: bump DATA_VERSION when the generated data change (templates rebuilt)
-DATA_VERSION = "1"
+DATA_VERSION = "2"
 BASE_MODULES = "helpdesk_mgmt,sale_stock,repair,sale_loyalty,project"
 FULL = {
     "customers": 1000,
