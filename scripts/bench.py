@@ -46,17 +46,9 @@ class Bench:
 
     def script(self, name, *args, db=()):
         """A script of ours run inside Odoo by click-odoo (``env`` with ``db``)."""
-        db = ["-d", db] if db else []
-        cmd = [
-            sys.executable,
-            "-m",
-            "click_odoo",
-            "-c",
-            str(dev.CONF),
-            *db,
-            "--log-level=warn",
-        ]
-        self.run([*cmd, str(SCRIPTS / name), *map(str, args)], name)
+        cmd = [sys.executable, "-m", "click_odoo", "-c", dev.CONF, "--log-level=warn"]
+        cmd += ["-d", db] if db else []
+        self.run([*map(str, cmd), str(SCRIPTS / name), *map(str, args)], name)
 
     def copy_db(self, source, dest):
         dev.drop(dest)
@@ -79,11 +71,8 @@ class Bench:
         """Build what is missing or stale; return (mgmt, addon, seconds spent)."""
         from click_odoo_contrib._addon_hash import addon_hash
 
-        mgmt, addon, spent = (
-            f"bench_mgmt_{scale_tag(scale)}",
-            f"bench_addon_{scale_tag(scale)}",
-            0,
-        )
+        mgmt, addon = (f"bench_{kind}_{scale_tag(scale)}" for kind in ("mgmt", "addon"))
+        spent = 0
         want = f"{DATA_VERSION}:{scale}"
         if self.args.rebuild or self.marker(mgmt) != want:
             started = time.time()
@@ -140,46 +129,35 @@ class Bench:
 
 
 def markdown(result):
-    """The tables as the README shows them."""
+    """The tables as the README shows them: times with one decimal, ratios with two."""
 
-    def cells(*values):  # times with one decimal, ratios with two
-        text = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in values]
-        return (
-            "| "
-            + " | ".join(
-                "" if v is None else t for v, t in zip(values, text, strict=True)
-            )
-            + " |"
-        )
+    def table(head, rows):
+        text = [" | ".join(head), " | ".join(["---", "---:", "---:", "---:", "---:",
+                                              "---:", "---", "---"])]  # fmt: skip
+        for cells in rows:
+            text.append(" | ".join("" if v is None else f"{v:.1f}" if isinstance(
+                v, float) else str(v) for v in cells))  # fmt: skip
+        return [f"| {line} |" for line in text] + [""]
 
     def ratio(value):
         return None if value is None else f"{value:.2f}"
 
-    lines = [
-        "| Screen | Queries, helpdesk_mgmt | Queries, with the addon "
-        "| ms, helpdesk_mgmt | ms, with the addon | Ratio | Budget | Result |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-    ]
-    for row in result["rows"]:
-        budget = row["budget"].replace("<=", "≤")
-        lines.append(cells(row["label"], row.get("mgmt_queries"), row["queries"],
-                           row.get("mgmt_ms"), row["ms"], ratio(row.get("ratio")),
-                           budget, row["result"]))  # fmt: skip
-    lines += [""] + [f"- {note}" for note in result["notes"]] + [""]
-    if any("growth" in row for row in result["rows"]):
-        scale = f"{result['scale']:g}×"
-        lines += [
-            f"| Screen (with the addon) | Queries, 1× | Queries, {scale} | ms, 1× "
-            f"| ms, {scale} | Ratio {scale}/1× | Budget | Result |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-        ]
+    rows = result["rows"]
+    lines = table(["Screen", "Queries, helpdesk_mgmt", "Queries, with the addon",
+                   "ms, helpdesk_mgmt", "ms, with the addon", "Ratio", "Budget",
+                   "Result"],
+                  [(r["label"], r.get("mgmt_queries"), r["queries"], r.get("mgmt_ms"),
+                    r["ms"], ratio(r.get("ratio")), r["budget"].replace("<=", "≤"),
+                    r["result"]) for r in rows])  # fmt: skip
+    lines += [f"- {note}" for note in result["notes"]] + [""]
+    if any("growth" in row for row in rows):
+        x = f"{result['scale']:g}×"
         budget = f"same queries, ratio ≤ {GROWTH_MAX_TIME_RATIO}"
-        for row in result["rows"]:
-            ref = row["growth"]
-            lines.append(cells(row["label"], ref["queries"], row["queries"],
-                               ref["ms"], row["ms"], ratio(ref["ratio"]), budget,
-                               ref["result"]))  # fmt: skip
-        lines.append("")
+        lines += table(["Screen (with the addon)", "Queries, 1×", f"Queries, {x}",
+                        "ms, 1×", f"ms, {x}", f"Ratio {x}/1×", "Budget", "Result"],
+                       [(r["label"], g["queries"], r["queries"], g["ms"], r["ms"],
+                         ratio(g["ratio"]), budget, g["result"])
+                        for r in rows for g in [r["growth"]]])  # fmt: skip
     return "\n".join(lines)
 
 
