@@ -147,7 +147,8 @@ class Populate:
         self.cr.execute("SET LOCAL session_replication_role = replica")
         for step in ("people", "products", "prototypes", "deliveries",
                      "direct_invoices", "sequences", "tickets", "credit_notes",
-                     "returns", "repairs", "coupons", "tasks", "links"):  # fmt: skip
+                     "returns", "repairs", "coupons", "tasks", "sequences",
+                     "links"):  # fmt: skip
             getattr(self, f"make_{step}")()
         self.env.flush_all()
         progress("done")
@@ -264,7 +265,7 @@ class Populate:
     def _names(self, prefix_of, dates, table):
         """Document names continuing the existing ones per prefix (``prefix_of(day)``),
         numbered from the highest (past 99999, "INV/2024/99999" sorts after
-        "INV/2024/100000"); return [(prefix, number, name)]."""
+        "INV/2024/100000"); return the lists of prefixes, numbers and names."""
         out = []
         for day in dates:
             prefix = prefix_of(day)
@@ -278,7 +279,7 @@ class Populate:
             self.counters[prefix] += 1
             number = self.counters[prefix]
             out.append((prefix, number, f"{prefix}{number:05d}"))
-        return out
+        return [list(column) for column in zip(*out, strict=True)] or [[], [], []]
 
     def make_deliveries(self):
         """Orders confirmed, delivered and invoiced: order, procurement group, delivery
@@ -299,8 +300,7 @@ class Populate:
                   for d in days]  # fmt: skip
         tiers = [self.tier_of[p] for p in products]
         labels = [self.product_label[p] for p in products]
-        last = self.env["sale.order"].search([], order="id desc", limit=1).name
-        order_names = [f"S{int(last[1:]) + 1 + i:05d}" for i in range(count)]
+        *_, order_names = self._names(lambda day: "S", days, "sale_order")
         proto_orders = [self.proto_order[t].id for t in tiers]
         orders = clone(
             cr, "sale_order", proto_orders, name=order_names, partner_id=customers,
@@ -323,8 +323,7 @@ class Populate:
         )
         out_type = self.proto_order[0].picking_ids.picking_type_id
         prefix = out_type.sequence_id.prefix
-        numbers = self._names(lambda day: prefix, days, "stock_picking")
-        picking_names = [name for _p, _n, name in numbers]
+        *_, picking_names = self._names(lambda day: prefix, days, "stock_picking")
         proto_pickings = [self.proto_order[t].picking_ids.id for t in tiers]
         pickings = clone(
             cr, "stock_picking", proto_pickings, name=picking_names, sale_id=orders,
@@ -377,9 +376,9 @@ class Populate:
 
     def _copy_invoices(self, proto_invoices, customers, products, days, origins=None):
         count, journal = len(proto_invoices), self.proto_invoice[0].journal_id
-        numbers = self._names(lambda day: f"{journal.code}/{day.year}/", days,
-                              "account_move")  # fmt: skip
-        names = [name for _p, _n, name in numbers]
+        prefixes, numbers, names = self._names(
+            lambda day: f"{journal.code}/{day.year}/", days, "account_move"
+        )
         stamps = [datetime.combine(d, datetime.min.time()) + timedelta(hours=12)
                   for d in days]  # fmt: skip
         due = [day + timedelta(days=30) for day in days]
@@ -388,8 +387,7 @@ class Populate:
             commercial_partner_id=customers, partner_shipping_id=customers,
             invoice_partner_display_name=[self.customer_name[c] for c in customers],
             date=days, invoice_date=days, invoice_date_due=due, payment_reference=names,
-            sequence_prefix=[p for p, _n, _name in numbers],
-            sequence_number=[n for _p, n, _name in numbers],
+            sequence_prefix=prefixes, sequence_number=numbers,
             invoice_origin=origins or [None] * count, create_date=stamps,
             write_date=stamps,
         )  # fmt: skip
@@ -445,24 +443,13 @@ class Populate:
             progress(f"{min(start + 10_000, count)}/{count} invoices without order")
 
     def make_sequences(self):
-        """Odoo's next order and delivery numbers come after the copies'."""
+        """Odoo's next numbers after the copies' (orders and deliveries, then returns
+        and repairs). Flushes what the ORM has pending: the returns copy its writes."""
         self.env.invalidate_all()
-        for picking_type in self.env["stock.picking.type"].search([]):
-            sequence, prefix = picking_type.sequence_id, picking_type.sequence_id.prefix
-            self.cr.execute(
-                "SELECT name FROM stock_picking WHERE picking_type_id = %s "
-                "ORDER BY id DESC LIMIT 1",
-                [picking_type.id],
-            )
-            row = self.cr.fetchone()
-            if row and row[0].startswith(prefix or ""):
-                number = int(row[0][len(prefix or "") :]) + 1
-                sequence.number_next = max(number, sequence.number_next_actual)
-        self.cr.execute("SELECT max(substring(name from 2)::int) FROM sale_order")
-        number = self.cr.fetchone()[0] + 1
-        self.env["ir.sequence"].search(
-            [("code", "=", "sale.order")]
-        ).number_next = number
+        prefixes = list(self.counters)
+        for sequence in self.env["ir.sequence"].search([("prefix", "in", prefixes)]):
+            number = self.counters[sequence.prefix] + 1
+            sequence.number_next = max(number, sequence.number_next_actual)
 
     def make_tickets(self):
         """Half of them about a delivered order (the context the addon sets on them
@@ -525,11 +512,11 @@ class Populate:
         count = len(rows)
         days = [date.today()] * count
         customers = [c["customer"] for _i, c in rows]
-        numbers = self._names(lambda day: proto.sequence_prefix, days, "account_move")
-        names = [name for _p, _n, name in numbers]
+        _p, numbers, names = self._names(
+            lambda day: proto.sequence_prefix, days, "account_move")  # fmt: skip
         moves = clone(
             self.cr, "account_move", [proto.id] * count, name=names,
-            sequence_number=[n for _p, n, _name in numbers], partner_id=customers,
+            sequence_number=numbers, partner_id=customers,
             commercial_partner_id=customers, partner_shipping_id=customers,
             reversed_entry_id=[c["invoice"] for _i, c in rows],
             invoice_partner_display_name=[self.customer_name[c] for c in customers],
@@ -545,9 +532,8 @@ class Populate:
         cr, rows, proto = self.cr, self._service_tickets(1), self.proto_return
         count, sequence = len(rows), proto.picking_type_id.sequence_id
         stamps = [datetime.now().replace(microsecond=0)] * count
-        numbers = self._names(lambda day: sequence.prefix, [date.today()] * count,
-                              "stock_picking")  # fmt: skip
-        names = [name for _p, _n, name in numbers]
+        *_, names = self._names(lambda day: sequence.prefix, [date.today()] * count,
+                                "stock_picking")  # fmt: skip
         picks = clone(
             cr, "stock_picking", [proto.id] * count, name=names,
             origin=[f"Return of {c['picking_name']}" for _i, c in rows],
@@ -568,8 +554,6 @@ class Populate:
             picking_id=picks, product_id=products, reference=names,
             lot_id=[c["lot"] for _i, c in rows],
         )  # fmt: skip
-        self.env["stock.picking.type"].invalidate_model()
-        sequence.number_next = int(names[-1][len(sequence.prefix) :]) + 1
         self._linked("stock.picking", picks, rows, "done returns")
 
     def _copies(self, model, rows, make):
@@ -588,15 +572,12 @@ class Populate:
             "product_id": c["product"], "lot_id": c["lot"], "partner_id": c["customer"],
             "internal_notes": f"<p>Bench ticket {i:05d}</p>"})  # fmt: skip
         count, sequence = len(rows) - 1, first.picking_type_id.sequence_id
-        numbers = self._names(lambda day: sequence.prefix, [None] * count,
-                              "repair_order")  # fmt: skip
-        names = [name for _p, _n, name in numbers]
+        *_, names = self._names(lambda day: sequence.prefix, [None] * count,
+                                "repair_order")  # fmt: skip
         groups = clone(self.cr, "procurement_group",
                        [first.procurement_group_id.id] * count, name=names)  # fmt: skip
         ids = clone(self.cr, "repair_order", [first.id] * count, name=names,
                     procurement_group_id=groups, **more)  # fmt: skip
-        if count:
-            sequence.number_next = numbers[-1][1] + 1
         self._linked("repair.order", [first.id, *ids], rows, "draft repair orders")
 
     def make_coupons(self):

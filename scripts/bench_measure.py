@@ -10,11 +10,11 @@ views. The databases are measured in turns: the machine's load falls on all alik
 
 import ast
 import json
-import logging
 import statistics
 import sys
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -22,6 +22,7 @@ from odoo import api
 from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
+from odoo.sql_db import Cursor
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.web.controllers.utils import clean_action
@@ -123,20 +124,14 @@ class Side:
 
     def statements(self, work, marker):
         """How many SQL statements containing ``marker`` ``work`` executes."""
-        seen = []
-        handler = logging.Handler(logging.DEBUG)
-        handler.emit = lambda record: marker in record.getMessage() and seen.append(1)
-        logger = logging.getLogger("odoo.sql_db")
-        level, propagate = logger.level, logger.propagate
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        logger.propagate = False  # caught here, not printed
-        try:
+        seen, execute = [], Cursor.execute
+
+        def spy(cr, query, *args, **kwargs):
+            seen.extend([1] if marker in str(query) else [])
+            return execute(cr, query, *args, **kwargs)
+
+        with patch.object(Cursor, "execute", spy):
             self.call(work)
-        finally:
-            logger.setLevel(level)
-            logger.propagate = propagate
-            logger.removeHandler(handler)
         return len(seen)
 
     def header_buttons(self):
