@@ -620,25 +620,17 @@ def link(env):
     documents' tickets, in SQL then ``modified()`` so that what depends on them
     follows."""
     cr, tickets = env.cr, env["helpdesk.ticket"]
-    # The ticket's order: a many2one, or helpdesk_mgmt_sale's many2many.
-    order = tickets._fields.get("sale_order_ids") or tickets._fields["sale_order_id"]
+    order = tickets._fields["sale_order_ids"]  # helpdesk_mgmt_sale's many2many
     cr.execute(
         "UPDATE helpdesk_ticket t SET product_id = c.product_id, lot_id = c.lot_id "
         "FROM bench_ticket_context c WHERE t.id = c.ticket_id RETURNING t.id"
     )
     tickets = tickets.browse([row[0] for row in cr.fetchall()])
-    if order.type == "many2one":
-        cr.execute(SQL(
-            "UPDATE helpdesk_ticket t SET %s = c.sale_order_id FROM "
-            "bench_ticket_context c WHERE t.id = c.ticket_id",
-            SQL.identifier(order.name),
-        ))  # fmt: skip
-    else:
-        cr.execute(SQL(
-            "INSERT INTO %s (%s, %s) SELECT ticket_id, sale_order_id FROM "
-            "bench_ticket_context ON CONFLICT DO NOTHING",
-            *map(SQL.identifier, (order.relation, order.column1, order.column2)),
-        ))  # fmt: skip
+    cr.execute(SQL(
+        "INSERT INTO %s (%s, %s) SELECT ticket_id, sale_order_id FROM "
+        "bench_ticket_context ON CONFLICT DO NOTHING",
+        *map(SQL.identifier, (order.relation, order.column1, order.column2)),
+    ))  # fmt: skip
     tickets.modified([order.name, "product_id", "lot_id"])
     env.flush_all()
     progress(f"{len(tickets)} tickets with their order, product and lot")
