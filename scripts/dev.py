@@ -368,7 +368,7 @@ def test(args):
         counts = [counts[0] + checks[0], counts[1] + checks[1]]
     if counts is None:
         say(f"Odoo ended (exit {rc}) without running the tests; see {log_file}")
-        sys.stdout.write("0 passed, 1 failed\n")
+        sys.stdout.write("0 passed, 1 failed, 0 skipped\n")
         return 1
     ran, failed = counts
     # A skipped test counts as failed: Odoo skips browser tours (no Chromium or
