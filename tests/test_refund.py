@@ -304,8 +304,15 @@ class TestRefund(AfterSalesCase):
             }
         )
         bill.action_post()
+        # In a sales journal, account's own check refuses it (_check_journal_type).
         self._assert_refund_refused(
-            ValidationError, "not a customer invoice", move_ids=[Command.set(bill.ids)]
+            UserError, "same type", move_ids=[Command.set(bill.ids)]
+        )
+        self._assert_refund_refused(
+            ValidationError,
+            "not a customer invoice",
+            move_ids=[Command.set(bill.ids)],
+            journal_id=bill.journal_id.id,
         )
 
     def test_refuses_invoice_of_another_customer(self):
@@ -343,7 +350,8 @@ class TestRefund(AfterSalesCase):
             }
         )
         before = self._credit_notes()
-        with self.assertRaisesRegex(ValidationError, "Other Company AS"):
+        # Odoo's own check_company message, naming no record of the other company.
+        with self.assertRaisesRegex(UserError, "belongs to another company"):
             self.env["account.move.reversal"].with_user(self.billing_agent).create(
                 {
                     "helpdesk_ticket_id": ticket.id,
@@ -391,7 +399,8 @@ class TestRefund(AfterSalesCase):
         self.assertEqual(self.ticket.credit_notes_count, count)
 
     def test_refuses_empty_selection(self):
-        self._assert_refund_refused(ValidationError, "at least one invoice")
+        # account's own check refuses it (_check_journal_type: no invoice's journal).
+        self._assert_refund_refused(UserError, "same type")
         refund = self._refund_form()
         self.assertTrue(refund._get_modifier("move_ids", "required"))
 
