@@ -10,6 +10,9 @@ class AccountMoveReversal(models.TransientModel):
     _inherit = ["account.move.reversal", "helpdesk.after.sales.mixin"]
     _after_sales_service = "use_credit_notes"
 
+    # The ticket of the wizard's company (account's _check_company_auto).
+    helpdesk_ticket_id = fields.Many2one(check_company=True)
+
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )

@@ -1,7 +1,7 @@
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import clean_context
 
 
@@ -12,9 +12,6 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
 
     _name = "helpdesk.after.sales.mixin"
     _description = "Helpdesk After-Sales Service"
-    # Odoo's _check_company compares the check_company fields with the wizard's
-    # company_id: the ticket's company is the service's.
-    _check_company_auto = True
 
     # The ticket's related switch (helpdesk.ticket's use_*) that offers the service.
     _after_sales_service = None
@@ -23,14 +20,25 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         comodel_name="helpdesk.ticket",
         readonly=True,
         ondelete="cascade",
-        check_company=True,
     )
+
+    @api.model
+    def _get_after_sales_rights_error(self):
+        """Deprecated: the message shown when the access rights refuse the wizard.
+        None (the default): Odoo's own AccessError, in the user's language."""
+        return None
 
     @api.model
     def _check_after_sales_access(self):
         """The wizard's access rights (ir.model.access) say who may use the service:
         Odoo's own AccessError, before the dialog opens."""
-        self.browse().check_access("create")
+        model = self.browse()
+        message = (
+            not model.has_access("create") and self._get_after_sales_rights_error()
+        )
+        if message:
+            raise AccessError(message)
+        model.check_access("create")
 
     def _check_after_sales_ticket(self, ticket=None):
         """The ticket's button gate, for RPC calls too: the wizard's rights, a ticket

@@ -29,10 +29,9 @@ class StockReturnPicking(models.TransientModel):
     _name = "stock.return.picking"
     _inherit = ["stock.return.picking", "helpdesk.after.sales.mixin"]
     _after_sales_service = "use_product_returns"
-
-    # The wizard's company is its delivery's (stock's company_id), none until one is
-    # chosen: the delivery's company is checked with its other rules.
-    helpdesk_ticket_id = fields.Many2one(check_company=False)
+    # The return location is of the delivery's company (Odoo's _check_company). The
+    # delivery's company, none until one is chosen, is checked with its other rules.
+    _check_company_auto = True
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
