@@ -70,24 +70,19 @@ class HelpdeskTicketTeam(models.Model):
                     )
                 )
             project = team.fsm_project_id
-            if not project:
+            if not project or team._is_fsm_project(project):
                 continue
             if not project.is_fsm:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s is not a Field Service project: switch "
-                        "on its Field Service setting first.",
-                        project=project.display_name,
-                    )
+                error = self.env._(
+                    "Project %(project)s is not a Field Service project: switch on its "
+                    "Field Service setting first."
                 )
-            if not project.active:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s is archived: choose an active Field "
-                        "Service project.",
-                        project=project.display_name,
-                    )
+            else:
+                error = self.env._(
+                    "Project %(project)s is archived: choose an active Field Service "
+                    "project."
                 )
+            raise ValidationError(error % {"project": project.display_name})
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -94,21 +94,18 @@ class ProjectProject(models.Model):
     def _check_worksheets(self):
         for project in self:
             if project.allow_worksheets and not project.is_fsm:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s is not a Field Service project: only "
-                        "field service projects use worksheets.",
-                        project=project.display_name,
-                    )
+                error = self.env._(
+                    "Project %(project)s is not a Field Service project: only field "
+                    "service projects use worksheets."
                 )
-            if project.worksheet_template_id and not project.allow_worksheets:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s does not use worksheets: switch "
-                        "Worksheets on before choosing a worksheet template.",
-                        project=project.display_name,
-                    )
+            elif project.worksheet_template_id and not project.allow_worksheets:
+                error = self.env._(
+                    "Project %(project)s does not use worksheets: switch Worksheets on "
+                    "before choosing a worksheet template."
                 )
+            else:
+                continue
+            raise ValidationError(error % {"project": project.display_name})
         # Odoo's company check of the field (project.project has no
         # _check_company_auto); a project shared by all companies may use any template.
         self.filtered("company_id")._check_company(["worksheet_template_id"])

@@ -183,28 +183,19 @@ class HelpdeskCouponGenerate(models.TransientModel):
         _ = self.env._
         program = self.program_id
         if program.program_type != "coupons":
-            raise ValidationError(
-                _(
-                    "%(program)s is not a coupon program: a ticket hands out coupons "
-                    "only.",
-                    program=program.display_name,
-                )
+            error = _(
+                "%(program)s is not a coupon program: a ticket hands out coupons only."
             )
-        if not program.active:
-            raise ValidationError(
-                _(
-                    "Coupon program %(program)s is archived.",
-                    program=program.display_name,
-                )
+        elif not program.active:
+            error = _("Coupon program %(program)s is archived.")
+        elif not program.reward_ids:
+            error = _(
+                "Coupon program %(program)s has no reward: its coupon would give "
+                "nothing."
             )
-        if not program.reward_ids:
-            raise ValidationError(
-                _(
-                    "Coupon program %(program)s has no reward: its coupon would give "
-                    "nothing.",
-                    program=program.display_name,
-                )
-            )
+        else:
+            return
+        raise ValidationError(error % {"program": program.display_name})
 
     def _prepare_coupon_vals(self):
         self.ensure_one()

@@ -144,18 +144,14 @@ class HelpdeskCreateFsmTask(models.TransientModel):
         _ = self.env._
         project = self.project_id
         if not project:
-            raise ValidationError(_("Choose the Field Service project of the task."))
-        if not project.is_fsm:
-            raise ValidationError(
-                _(
-                    "Project %(project)s is not a Field Service project.",
-                    project=project.display_name,
-                )
-            )
-        if not project.active:
-            raise ValidationError(
-                _("Project %(project)s is archived.", project=project.display_name)
-            )
+            error = _("Choose the Field Service project of the task.")
+        elif not project.is_fsm:
+            error = _("Project %(project)s is not a Field Service project.")
+        elif not project.active:
+            error = _("Project %(project)s is archived.")
+        else:
+            return
+        raise ValidationError(error % {"project": project.display_name})
 
     def _prepare_task_vals(self):
         self.ensure_one()
