@@ -42,8 +42,7 @@ class ProjectProject(models.Model):
 
     @api.constrains("is_fsm", "company_id", "active")
     def _check_fsm_teams(self):
-        # sudo: sees the helpdesk teams planning into the project, which a project
-        # manager may not read; none is named.
+        # sudo: grants seeing the teams planning into the project (none is named).
         teams = (
             self.env["helpdesk.ticket.team"]
             .sudo()

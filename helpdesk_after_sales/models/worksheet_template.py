@@ -33,8 +33,7 @@ class WorksheetTemplate(models.Model):
         """The reverse of the projects' company check: a template in use stays in the
         company of its projects."""
         for template in self.filtered("company_id"):
-            # sudo: counts the projects of every company using the template, which a
-            # template manager may not read; none is named.
+            # sudo: grants counting other companies' projects using it (none is named).
             if (
                 self.env["project.project"]
                 .sudo()

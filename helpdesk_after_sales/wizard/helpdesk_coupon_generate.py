@@ -212,8 +212,7 @@ class HelpdeskCouponGenerate(models.TransientModel):
     def _generate_coupon(self):
         with self._after_sales_envelope() as wizard:
             vals = wizard._prepare_coupon_vals()
-            # sudo: grants a Sales User this one card (creating coupons is for Sales
-            # Administrators), checked above: coupons program, ticket's customer.
+            # sudo: grants a Sales User this one card, checked above (an admin right).
             # loyalty_no_mail: no "at creation" e-mail, the agent sends the coupon (Send
             # by Email) or shares it.
             coupon = (
