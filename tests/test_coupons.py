@@ -265,8 +265,9 @@ class TestCoupons(CouponsCase, MockEmail):
         program = self._create_program(
             "Foreign goodwill", "coupons", company_id=self.other_company.id
         )
+        # Odoo's company check (check_company), which names no company.
         self._assert_refused(
-            ValidationError, "belongs to Other Company AS", program_id=program.id
+            UserError, "belongs to another company", program_id=program.id
         )
 
     def test_refuses_program_without_reward(self):
@@ -343,19 +344,24 @@ class TestCoupons(CouponsCase, MockEmail):
             groups="helpdesk_mgmt.group_helpdesk_user,sales_team.group_sale_salesman",
         )
         self._assert_refused(AccessError, "", ticket=ticket, user=outsider)
-        # The ticket's own company, forged.
+        # The ticket's own company, forged: the wizard's company is the ticket's, so
+        # the other company's program stays refused.
+        foreign = self._create_program(
+            "Foreign goodwill", "coupons", company_id=self.other_company.id
+        )
         self._assert_refused(
-            ValidationError,
-            "are given in its company",
+            UserError,
+            "belongs to another company",
             company_id=self.other_company.id,
+            program_id=foreign.id,
         )
         # The ticket of the other company with this company's program: refused too.
         program = self._create_program(
             "Here only", "coupons", company_id=self.company.id
         )
         self._assert_refused(
-            ValidationError,
-            "not to the ticket's company",
+            UserError,
+            "belongs to another company",
             ticket=ticket,
             program_id=program.id,
         )

@@ -477,6 +477,7 @@ class TestReturns(AfterSalesCase):
         self.env.invalidate_all(flush=True)
         # One more than with this addon's former many2one: the ticket's orders are a
         # many2many (helpdesk_mgmt_sale's), read in a query of their own.
+        # A budget, not a pinned count: at most 15 queries (README).
         with self.assertQueryCount(15):
             values = self._open_wizard_as_web_client(action)
         self.assertEqual(values["picking_id"]["id"], self.delivery.id)
@@ -501,6 +502,7 @@ class TestReturns(AfterSalesCase):
         # Without a serial: what is left of each move, minus done and open returns.
         self.ticket.write({"product_id": False, "lot_id": False})
         self.env.invalidate_all(flush=True)
+        # Budget: at most 13 queries.
         with self.assertQueryCount(13):
             values = self._open_wizard_as_web_client(action)
         lines = {
@@ -620,9 +622,10 @@ class TestReturns(AfterSalesCase):
         )
         other_order.action_confirm()
         self._validate(other_order.picking_ids)
+        # Odoo's own check_company message, naming no record of the other company.
         self._assert_return_refused(
-            ValidationError,
-            "not to the ticket's company",
+            UserError,
+            "belongs to another company",
             picking_id=other_order.picking_ids.id,
         )
 
@@ -631,8 +634,8 @@ class TestReturns(AfterSalesCase):
             [("company_id", "=", self.other_company.id)], limit=1
         )
         self._assert_return_refused(
-            ValidationError,
-            "belongs to Other Company AS",
+            UserError,
+            "belongs to another company",
             return_location_id=other_warehouse.lot_stock_id.id,
         )
         self._assert_return_refused(

@@ -4,6 +4,7 @@ import polib
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.translate import TranslationModuleReader
 
 from .common import AfterSalesCase
 
@@ -33,6 +34,24 @@ class TestTranslations(AfterSalesCase):
                             entry.msgstr.count(placeholder),
                             f"{lang}: placeholders of {entry.msgid!r}",
                         )
+
+    def test_template_up_to_date(self):
+        # Odoo's own export of the module's terms (code, views, data): a string added
+        # without `dev.py pot` would otherwise ship untranslated and pass unnoticed.
+        exported = {
+            source
+            for module, _type, _name, _res_id, source, _value, _comments in (
+                TranslationModuleReader(self.env.cr, ["helpdesk_after_sales"])
+            )
+            if module == "helpdesk_after_sales"
+        }
+        template = polib.pofile(str(I18N / "helpdesk_after_sales.pot"))
+        self.assertGreater(len(exported), 40)
+        self.assertEqual(
+            exported - {entry.msgid for entry in template},
+            set(),
+            "helpdesk_after_sales.pot misses terms: run `scripts/dev.py pot`",
+        )
 
     def test_errors_in_the_users_language(self):
         expected = {

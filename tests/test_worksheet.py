@@ -105,16 +105,17 @@ class TestWorksheet(AfterSalesCase):
         foreign = self.template.copy(
             {"name": "Foreign", "company_id": self.other_company.id}
         )
-        with self._refused(ValidationError, "belongs to Other Company AS"):
+        # Odoo's company check (check_company), which names no company.
+        with self._refused(UserError, "belongs to another company"):
             self.ws_project.worksheet_template_id = foreign
         self.env.clear()
         self.assertEqual(self.ws_project.worksheet_template_id, self.template)
-        with self._refused(ValidationError, "belongs to Other Company AS"):
+        with self._refused(UserError, "belongs to another company"):
             self.task.with_user(self.technician).worksheet_template_id = foreign
         self.env.clear()
         self.assertEqual(self.task.worksheet_template_id, self.template)
         # A template in use cannot move to another company either.
-        with self._refused(ValidationError, "belongs to Other Company AS"):
+        with self._refused(ValidationError, "used by projects of another company"):
             self.template.company_id = self.other_company
 
     # ------------------------------------------------------------------ task worksheet
@@ -560,11 +561,11 @@ class TestWorksheetPlanIntervention(FsmCase):
                 },
                 "does not use worksheets",
             ),
-            ({"worksheet_template_id": foreign.id}, "belongs to Other Company AS"),
+            ({"worksheet_template_id": foreign.id}, "belongs to another company"),
         ]
         for values, message in cases:
             with self.subTest(message=message):
-                with self.assertRaises(ValidationError) as catcher:
+                with self.assertRaises(UserError) as catcher:
                     self._plan(**values)
                 self.assertIn(message, str(catcher.exception))
         self.assertFalse(self._tasks(), "nothing created")

@@ -118,6 +118,5 @@ class CustomerPortalHelpdeskFsm(CustomerPortalHelpdesk):
                 request.env["ir.rule"]._compute_domain(Task._name, "read"),
             ]
         )
-        # sudo: the rule domain above already narrows the search to readable tasks; sudo
-        # lets the page show their stage and assignees, as project's own task list does.
+        # sudo: grants the stage and assignees of the tasks the domain above allows.
         return Task.sudo().search(domain, order="date_deadline, id")

@@ -178,8 +178,7 @@ class HelpdeskTicket(models.Model):
     def _get_foreign_sale_orders(self):
         """The ticket's orders that were not sold to its customer, in its company."""
         self.ensure_one()
-        # sudo: the agent needs no Sales rights to check whose orders they are.
-        return self.sale_order_ids.sudo().filtered(
+        return self._get_after_sales_orders().filtered(
             lambda order: order.partner_id.commercial_partner_id
             != self.commercial_partner_id
             or order.company_id != self.company_id
@@ -197,10 +196,14 @@ class HelpdeskTicket(models.Model):
 
     def _get_after_sales_sale_order(self):
         """The order a service starts from: the ticket's order when it has only one;
-        with several, the agent chooses among them."""
-        self.ensure_one()
-        orders = self.sudo().sale_order_ids  # the ticket's own context, as shown on it
+        with several, the agent chooses among them; none without a ticket."""
+        orders = self._get_after_sales_orders()
         return orders if len(orders) == 1 else orders.browse()
+
+    def _get_after_sales_orders(self):
+        """The ticket's orders, as its form shows them."""
+        # sudo: agents need no Sales rights to read (and check) the ticket's orders.
+        return self.sale_order_ids.sudo()
 
     @api.constrains(
         "sale_order_ids", "product_id", "lot_id", "partner_id", "company_id"
@@ -387,8 +390,9 @@ class HelpdeskTicket(models.Model):
         ]
 
     def action_return(self):
-        self.ensure_one()
-        self.env["stock.return.picking"]._check_after_sales_ticket(self)
+        action = self._get_after_sales_wizard_action(
+            self.env._("Return"), "stock.return.picking"
+        )
         if not self.has_partner_deliveries:
             raise UserError(
                 self.env._(
@@ -398,9 +402,7 @@ class HelpdeskTicket(models.Model):
                     company=self.company_id.display_name,
                 )
             )
-        return self._get_after_sales_wizard_action(
-            self.env._("Return"), "stock.return.picking"
-        )
+        return action
 
     def action_view_pickings(self):
         self.ensure_one()
@@ -514,7 +516,6 @@ class HelpdeskTicket(models.Model):
 
     def action_view_fsm_tasks(self):
         self.ensure_one()
-        self.env["helpdesk.create.fsm.task"]._check_after_sales_access()
         return self._get_after_sales_documents_action(
             "project.action_view_all_task", self.fsm_task_ids
         )

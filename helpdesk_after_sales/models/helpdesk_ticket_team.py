@@ -47,7 +47,8 @@ class HelpdeskTicketTeam(models.Model):
         comodel_name="project.project",
         string="Field Service Project",
         tracking=True,
-        domain="[('is_fsm', '=', True), ('company_id', 'in', [company_id, False])]",
+        check_company=True,
+        domain="[('is_fsm', '=', True)]",
         help="Where the onsite interventions planned from this team's tickets are "
         "scheduled. Not a project for the tickets themselves: a team's default project "
         "for its tickets, where one can be set, is a separate setting.",
@@ -55,8 +56,11 @@ class HelpdeskTicketTeam(models.Model):
 
     @api.constrains("use_fsm", "fsm_project_id", "company_id")
     def _check_fsm_project(self):
-        # sudo: the project is checked whatever the writer may read of it.
-        for team in self.sudo():
+        # Odoo's company check of the field first (helpdesk.ticket.team has no
+        # _check_company_auto), before the project is read: a team of no company may
+        # use any project.
+        self.filtered("company_id")._check_company(["fsm_project_id"])
+        for team in self:
             if team.use_fsm and not team.fsm_project_id:
                 raise ValidationError(
                     self.env._(
@@ -66,34 +70,19 @@ class HelpdeskTicketTeam(models.Model):
                     )
                 )
             project = team.fsm_project_id
-            if not project:
+            if not project or team._is_fsm_project(project):
                 continue
             if not project.is_fsm:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s is not a Field Service project: switch "
-                        "on its Field Service setting first.",
-                        project=project.display_name,
-                    )
+                error = self.env._(
+                    "Project %(project)s is not a Field Service project: switch on its "
+                    "Field Service setting first."
                 )
-            if not project.active:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s is archived: choose an active Field "
-                        "Service project.",
-                        project=project.display_name,
-                    )
+            else:
+                error = self.env._(
+                    "Project %(project)s is archived: choose an active Field Service "
+                    "project."
                 )
-            if not team._is_fsm_project(project):
-                raise ValidationError(
-                    self.env._(
-                        "The Field Service project %(project)s belongs to "
-                        "%(company)s, not to the team's company %(team_company)s.",
-                        project=project.display_name,
-                        company=project.company_id.display_name,
-                        team_company=team.company_id.display_name,
-                    )
-                )
+            raise ValidationError(error % {"project": project.display_name})
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -120,11 +109,16 @@ class HelpdeskTicketTeam(models.Model):
             )
 
     def _is_fsm_project(self, project):
-        """A project may take the team's interventions if it belongs to the team's
-        company (or to none, shared by all companies)."""
+        """Whether the project may take the team's interventions: an active Field
+        Service project of the team's company, or shared by all companies."""
         self.ensure_one()
-        return (
-            not project.company_id
-            or not self.company_id
-            or project.company_id == self.company_id
+        return bool(
+            project.is_fsm
+            and project.active
+            and (
+                not self.company_id
+                or project.filtered_domain(
+                    project._check_company_domain(self.company_id)
+                )
+            )
         )

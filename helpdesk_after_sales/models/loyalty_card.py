@@ -30,9 +30,7 @@ class LoyaltyCard(models.Model):
         if message.subtype_id != self.env.ref("mail.mt_comment"):
             return
         for card in self.filtered("helpdesk_ticket_id"):
-            # sudo: the sender (e.g. a Sales administrator from the coupons list) may
-            # not be allowed to post on the ticket; this only logs a note of the e-mail
-            # just sent.
+            # sudo: grants the sender (maybe no helpdesk rights) this e-mail's note.
             card.helpdesk_ticket_id.sudo().message_post(
                 body=Markup(
                     self.env._(

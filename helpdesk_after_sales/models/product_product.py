@@ -16,12 +16,13 @@ class ProductProduct(models.Model):
         ),
     )
 
-    def _compute_helpdesk_sale_order_ids(self):
+    def _get_helpdesk_sale_lines(self):
         # sudo: agents without Sales rights choose among an order's products too.
+        return self.env["sale.order.line"].sudo()
+
+    def _compute_helpdesk_sale_order_ids(self):
         order_ids = dict(
-            self.env["sale.order.line"]
-            .sudo()
-            ._read_group(
+            self._get_helpdesk_sale_lines()._read_group(
                 [("product_id", "in", self.ids)], ["product_id"], ["order_id:array_agg"]
             )
         )
@@ -32,12 +33,10 @@ class ProductProduct(models.Model):
 
     def _search_helpdesk_sale_order_ids(self, operator, value):
         # The ticket form's product domain: a subquery, so that the form itself needs no
-        # query to offer an order's products. sudo: as in the compute.
+        # query to offer an order's products.
         if operator not in ("=", "in"):
             raise UserError(
                 self.env._("Products can only be searched by the orders they are on.")
             )
-        lines = (
-            self.env["sale.order.line"].sudo()._search([("order_id", operator, value)])
-        )
+        lines = self._get_helpdesk_sale_lines()._search([("order_id", operator, value)])
         return [("id", "in", lines.subselect("product_id"))]

@@ -31,7 +31,7 @@ class ProjectProject(models.Model):
         compute="_compute_worksheet_template_id",
         store=True,
         readonly=False,
-        domain="[('company_id', 'in', [company_id, False])]",
+        check_company=True,
         help="The worksheet of the new tasks of this project.",
     )
 
@@ -42,26 +42,19 @@ class ProjectProject(models.Model):
 
     @api.constrains("is_fsm", "company_id", "active")
     def _check_fsm_teams(self):
-        # sudo: project managers need no helpdesk rights to learn which teams plan into
-        # it.
+        # sudo: grants seeing the teams planning into the project (none is named).
         teams = (
             self.env["helpdesk.ticket.team"]
             .sudo()
             .search([("fsm_project_id", "in", self.ids)])
         )
         for team in teams:
-            project = team.fsm_project_id
-            if (
-                not project.is_fsm
-                or not project.active
-                or not team._is_fsm_project(project)
-            ):
+            if not team._is_fsm_project(team.fsm_project_id):
                 raise ValidationError(
                     self.env._(
-                        "Project %(project)s is the Field Service project of helpdesk "
-                        "team %(team)s: choose another project for the team first.",
-                        project=project.display_name,
-                        team=team.display_name,
+                        "Project %(project)s is the Field Service project of a "
+                        "helpdesk team: choose another project for the team first.",
+                        project=team.fsm_project_id.with_env(self.env).display_name,
                     )
                 )
 
@@ -100,21 +93,18 @@ class ProjectProject(models.Model):
     def _check_worksheets(self):
         for project in self:
             if project.allow_worksheets and not project.is_fsm:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s is not a Field Service project: only "
-                        "field service projects use worksheets.",
-                        project=project.display_name,
-                    )
+                error = self.env._(
+                    "Project %(project)s is not a Field Service project: only field "
+                    "service projects use worksheets."
                 )
-            if project.worksheet_template_id and not project.allow_worksheets:
-                raise ValidationError(
-                    self.env._(
-                        "Project %(project)s does not use worksheets: switch "
-                        "Worksheets on before choosing a worksheet template.",
-                        project=project.display_name,
-                    )
+            elif project.worksheet_template_id and not project.allow_worksheets:
+                error = self.env._(
+                    "Project %(project)s does not use worksheets: switch Worksheets on "
+                    "before choosing a worksheet template."
                 )
-            # sudo: name the template's company even when the user may not read that
-            # company's.
-            project.worksheet_template_id.sudo()._check_worksheet_company(project)
+            else:
+                continue
+            raise ValidationError(error % {"project": project.display_name})
+        # Odoo's company check of the field (project.project has no
+        # _check_company_auto); a project shared by all companies may use any template.
+        self.filtered("company_id")._check_company(["worksheet_template_id"])

@@ -47,7 +47,7 @@ class ProjectTask(models.Model):
         compute="_compute_worksheet_template_id",
         store=True,
         readonly=False,
-        domain="[('company_id', 'in', [company_id, False])]",
+        check_company=True,
         tracking=True,
         help=(
             "The questions of this task's worksheet. Changing it keeps the answers to "
@@ -97,9 +97,9 @@ class ProjectTask(models.Model):
                         task=task.display_name,
                     )
                 )
-            # sudo: name the template's company even when the user may not read that
-            # company's.
-            task.worksheet_template_id.sudo()._check_worksheet_company(task)
+        # Odoo's company check of the field (project.task has no _check_company_auto);
+        # a task of no company may use any template.
+        self.filtered("company_id")._check_company(["worksheet_template_id"])
 
     @api.constrains("state")
     def _check_worksheet_done(self):

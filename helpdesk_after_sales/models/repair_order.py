@@ -24,10 +24,10 @@ class RepairOrder(models.Model):
 
     helpdesk_ticket_id = fields.Many2one(
         comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
         index="btree_not_null",
         copy=False,
         tracking=True,
+        check_company=True,
         help="The helpdesk ticket this repair was sent from.",
     )
 
@@ -194,23 +194,14 @@ class RepairOrder(models.Model):
     def _check_helpdesk_repair_values(
         self, ticket, company_id, partner_id, product_id, lot_id, picking_id
     ):
-        """A ticket's repair: for the ticket's customer, in the ticket's company."""
+        """A ticket's repair: for the ticket's customer (in the ticket's company:
+        check_company on helpdesk_ticket_id)."""
         _ = self.env._
         # sudo: name the ticket, the return and the lot even to an agent without
         # Inventory rights.
         ticket, picking, lot = ticket.sudo(), picking_id.sudo(), lot_id.sudo()
         company, partner, product = company_id, partner_id, product_id
         customer = ticket.commercial_partner_id
-        if company != ticket.company_id:
-            raise ValidationError(
-                _(
-                    "Ticket %(ticket)s belongs to %(ticket_company)s: its repair "
-                    "cannot be made in %(company)s.",
-                    ticket=ticket.display_name,
-                    ticket_company=ticket.company_id.display_name,
-                    company=company.display_name,
-                )
-            )
         if partner and partner.commercial_partner_id != customer:
             raise ValidationError(
                 _(

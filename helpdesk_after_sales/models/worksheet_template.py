@@ -6,7 +6,6 @@ class WorksheetTemplate(models.Model):
     _name = "worksheet.template"
     _description = "Worksheet Template"
     _order = "name, id"
-    _check_company_auto = True
 
     name = fields.Char(required=True)
     company_id = fields.Many2one(
@@ -31,27 +30,26 @@ class WorksheetTemplate(models.Model):
 
     @api.constrains("company_id")
     def _check_company_projects(self):
-        # sudo: a template manager may not read every project using the template.
-        projects = (
-            self.env["project.project"]
-            .sudo()
-            .search([("worksheet_template_id", "in", self.ids)])
-        )
-        for project in projects:
-            project.worksheet_template_id._check_worksheet_company(project)
-
-    def _check_worksheet_company(self, record):
-        """A project or task of a company only uses a template of that company, or a
-        shared one (a project shared between companies may use any)."""
-        for template in self:
-            company = record.company_id
-            if template.company_id and company and template.company_id != company:
+        """The reverse of the projects' company check: a template in use stays in the
+        company of its projects."""
+        for template in self.filtered("company_id"):
+            # sudo: grants counting other companies' projects using it (none is named).
+            if (
+                self.env["project.project"]
+                .sudo()
+                .search_count(
+                    [
+                        ("worksheet_template_id", "=", template.id),
+                        ("company_id", "not in", [False, template.company_id.id]),
+                    ],
+                    limit=1,
+                )
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Worksheet template %(template)s belongs to %(company)s: "
-                        "%(record)s cannot use it.",
+                        "Worksheet template %(template)s is used by projects of "
+                        "another company: it cannot move to %(company)s.",
                         template=template.display_name,
                         company=template.company_id.display_name,
-                        record=record.display_name,
                     )
                 )

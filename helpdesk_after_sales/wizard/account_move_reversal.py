@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 
 class AccountMoveReversal(models.TransientModel):
@@ -9,6 +9,9 @@ class AccountMoveReversal(models.TransientModel):
     _name = "account.move.reversal"
     _inherit = ["account.move.reversal", "helpdesk.after.sales.mixin"]
     _after_sales_service = "use_credit_notes"
+
+    # The ticket of the wizard's company (account's _check_company_auto).
+    helpdesk_ticket_id = fields.Many2one(check_company=True)
 
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
@@ -55,6 +58,7 @@ class AccountMoveReversal(models.TransientModel):
         compute="_compute_move_ids",
         store=True,
         readonly=False,
+        check_company=True,
     )
     reason = fields.Char(compute="_compute_reason", store=True, readonly=False)
 
@@ -74,9 +78,7 @@ class AccountMoveReversal(models.TransientModel):
     def _compute_helpdesk_context(self):
         for wizard in self:
             ticket = wizard.helpdesk_ticket_id
-            wizard.helpdesk_sale_order_id = (
-                ticket._get_after_sales_sale_order() if ticket else False
-            )
+            wizard.helpdesk_sale_order_id = ticket._get_after_sales_sale_order()
             wizard.helpdesk_product_id = ticket.product_id
             wizard.helpdesk_lot_id = ticket.lot_id
 
@@ -98,15 +100,7 @@ class AccountMoveReversal(models.TransientModel):
 
     @api.depends("suitable_move_ids")
     def _compute_move_ids(self):
-        for wizard in self:
-            if not wizard.helpdesk_ticket_id:
-                wizard.move_ids = (
-                    wizard.move_ids
-                )  # opened from the invoices: account's default
-                continue
-            suitable = wizard.suitable_move_ids
-            chosen = wizard.move_ids & suitable
-            wizard.move_ids = suitable if len(suitable) == 1 and not chosen else chosen
+        self._preselect_after_sales("move_ids", "suitable_move_ids")
 
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
@@ -168,10 +162,6 @@ class AccountMoveReversal(models.TransientModel):
             )
         return domain
 
-    @api.model
-    def _get_after_sales_rights_error(self):
-        return self.env._("Refunds need Billing rights (Invoicing).")
-
     @api.model_create_multi
     def create(self, vals_list):
         self._check_after_sales_create_vals(vals_list)
@@ -194,50 +184,41 @@ class AccountMoveReversal(models.TransientModel):
                     vals["journal_id"] = journal.id
         return super().create(vals_list)
 
-    @api.constrains("helpdesk_ticket_id", "move_ids")
-    def _check_helpdesk_invoices(self):
-        for wizard in self.filtered("helpdesk_ticket_id"):
-            wizard._check_after_sales_values()
-
     def _check_after_sales_values(self):
-        """The chosen invoices can be refunded from the ticket (checked on save, and at
-        the last moment: an invoice may have been reversed meanwhile)."""
+        """The chosen invoices can be refunded from the ticket: checked when the
+        credit notes are issued, so that reversals made meanwhile count too. Their
+        company is checked by check_company (move_ids)."""
         self.ensure_one()
         _ = self.env._
-        if not self.move_ids:
-            raise ValidationError(_("Choose at least one invoice to refund."))
-        ticket = self.helpdesk_ticket_id
-        # sudo: name the faulty invoice even when the agent may not read it.
-        for move in self.move_ids.sudo():
-            if move.move_type != "out_invoice":
-                message = _("%(move)s is not a customer invoice.")
-            elif move.state != "posted":
-                message = _(
-                    "Invoice %(move)s is not posted: only posted invoices can be "
-                    "refunded."
-                )
-            elif not self._is_after_sales_company(move.company_id):
-                message = _(
-                    "Invoice %(move)s belongs to %(company)s, not to the ticket's "
-                    "company %(ticket_company)s."
-                )
-            elif not self._is_after_sales_customer(move.commercial_partner_id):
-                message = _(
-                    "Invoice %(move)s was not issued to the ticket's customer "
-                    "%(customer)s."
-                )
-            elif move.payment_state == "reversed":
-                message = _("Invoice %(move)s has already been fully reversed.")
-            else:
-                continue
-            raise ValidationError(
-                message
-                % {
-                    "move": move.display_name,
-                    "company": move.company_id.display_name,
-                    "ticket_company": ticket.company_id.display_name,
-                    "customer": ticket.commercial_partner_id.display_name,
-                }
+        # No invoice: refused by account's _check_journal_type.
+        for move in self.move_ids:
+            self._check_after_sales_rules(
+                [
+                    (
+                        move.move_type == "out_invoice",
+                        _("%(move)s is not a customer invoice."),
+                    ),
+                    (
+                        move.state == "posted",
+                        _(
+                            "Invoice %(move)s is not posted: only posted invoices "
+                            "can be refunded."
+                        ),
+                    ),
+                    (
+                        self._is_after_sales_customer(move.commercial_partner_id),
+                        _(
+                            "Invoice %(move)s was not issued to the ticket's "
+                            "customer %(customer)s."
+                        ),
+                    ),
+                    (
+                        move.payment_state != "reversed",
+                        _("Invoice %(move)s has already been fully reversed."),
+                    ),
+                ],
+                move=move.display_name,
+                customer=self.helpdesk_partner_id.display_name,
             )
 
     def _prepare_default_reversal(self, move):

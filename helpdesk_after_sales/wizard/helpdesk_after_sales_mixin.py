@@ -1,7 +1,7 @@
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import clean_context
 
 
@@ -18,28 +18,27 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
 
     helpdesk_ticket_id = fields.Many2one(
         comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
         readonly=True,
         ondelete="cascade",
     )
 
     @api.model
     def _get_after_sales_rights_error(self):
-        """The message shown when the access rights refuse the wizard: which rights
-        the service needs. None: Odoo's own message."""
+        """Deprecated: the message shown when the access rights refuse the wizard.
+        None (the default): Odoo's own AccessError, in the user's language."""
         return None
 
     @api.model
     def _check_after_sales_access(self):
         """The wizard's access rights (ir.model.access) say who may use the service:
-        checked here only to answer with the service's own message."""
+        Odoo's own AccessError, before the dialog opens."""
         model = self.browse()
-        if model.has_access("create"):
-            return
-        message = self._get_after_sales_rights_error()
-        if not message:
-            model.check_access("create")
-        raise AccessError(message)
+        message = (
+            not model.has_access("create") and self._get_after_sales_rights_error()
+        )
+        if message:
+            raise AccessError(message)
+        model.check_access("create")
 
     def _check_after_sales_ticket(self, ticket=None):
         """The ticket's button gate, for RPC calls too: the wizard's rights, a ticket
@@ -55,6 +54,11 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
                 ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
                 self._check_after_sales_ticket(ticket)
 
+    def write(self, vals):
+        # The ticket's gate, as on create: for RPC calls that change the ticket.
+        self._check_after_sales_create_vals([vals])
+        return super().write(vals)
+
     def _is_after_sales_customer(self, partner):
         """Whether the partner is a contact of the ticket's customer."""
         self.ensure_one()
@@ -69,6 +73,29 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         self.ensure_one()
         return company == self.helpdesk_ticket_id.company_id or (shared and not company)
 
+    def _preselect_after_sales(self, field_name, suitable_field_name):
+        """A ticket's wizard chooses `field_name` among its suitable records: what is
+        chosen of them, else the only suitable one. Opened elsewhere, core's default
+        stays. The saved records (_origin), not the new ones a new wizard's fields
+        hold: those would compute their stored fields again."""
+        for wizard in self:
+            if not wizard.helpdesk_ticket_id:
+                wizard[field_name] = wizard[field_name]
+                continue
+            suitable = wizard[suitable_field_name]._origin
+            chosen = wizard[field_name]._origin & suitable
+            wizard[field_name] = (
+                suitable if len(suitable) == 1 and not chosen else chosen
+            )
+
+    @api.model
+    def _check_after_sales_rules(self, rules, **values):
+        """Raise the message of the first broken rule: `rules` are (kept, message)
+        pairs in the order they are checked, `values` fill the messages."""
+        for kept, message in rules:
+            if not kept:
+                raise ValidationError(message % values)
+
     def _post_after_sales_links(self, documents, ticket_body, document_body, **values):
         """A note in the ticket's chatter and one in each document's, linking them."""
         self.ensure_one()
@@ -79,11 +106,11 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
 
     @contextmanager
     def _after_sales_envelope(self):
-        """Check the ticket's gate and the wizard's values, then create the service's
-        documents with the wizard given: all or nothing. Its context is cleaned of the
-        ticket's default_* keys, which must not leak into the documents."""
+        """Check the wizard's values (its ticket's gate was checked when it was saved),
+        then create the service's documents with the wizard given: all or nothing. Its
+        context is cleaned of the ticket's default_* keys, which must not leak into the
+        documents."""
         self.ensure_one()
-        self._check_after_sales_ticket()
         self._check_after_sales_values()
         with self.env.cr.savepoint():
             yield self.with_env(self.env(context=clean_context(self.env.context)))

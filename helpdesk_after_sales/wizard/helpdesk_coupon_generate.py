@@ -11,13 +11,11 @@ class HelpdeskCouponGenerate(models.TransientModel):
     _inherit = ["helpdesk.after.sales.mixin"]
     _description = "Generate a Coupon"
     _after_sales_service = "use_coupons"
+    # The program is the ticket's company's, or shared (Odoo's company check).
+    _check_company_auto = True
 
     helpdesk_ticket_id = fields.Many2one(required=True, readonly=False)
-    company_id = fields.Many2one(
-        comodel_name="res.company",
-        compute="_compute_company_id",
-        store=True,
-    )
+    company_id = fields.Many2one(related="helpdesk_ticket_id.company_id")
     commercial_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
@@ -51,11 +49,6 @@ class HelpdeskCouponGenerate(models.TransientModel):
     coupon_code = fields.Char(related="coupon_id.code", string="Coupon Code")
     can_share_link = fields.Boolean(compute="_compute_share_link")
     share_link = fields.Char(compute="_compute_share_link")
-
-    @api.depends("helpdesk_ticket_id")
-    def _compute_company_id(self):
-        for wizard in self:
-            wizard.company_id = wizard.helpdesk_ticket_id.company_id
 
     @api.depends("helpdesk_ticket_id")
     def _compute_partner_id(self):
@@ -99,12 +92,6 @@ class HelpdeskCouponGenerate(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_after_sales_create_vals(vals_list)
-        for vals in vals_list:
-            ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
-            if vals.get("company_id") and vals["company_id"] != ticket.company_id.id:
-                # Computed from the ticket, an RPC value would be silently replaced:
-                # refuse it.
-                raise ValidationError(self._company_error(ticket))
         return super().create(vals_list)
 
     def action_coupon_generate_send(self):
@@ -172,8 +159,6 @@ class HelpdeskCouponGenerate(models.TransientModel):
         if not self.program_id:
             raise UserError(_("Choose the coupon program."))
         ticket = self.helpdesk_ticket_id
-        if self.company_id != ticket.company_id:
-            raise ValidationError(self._company_error(ticket))
         if not self._is_after_sales_customer(self.partner_id):
             raise ValidationError(
                 _(
@@ -196,49 +181,21 @@ class HelpdeskCouponGenerate(models.TransientModel):
 
     def _check_coupon_program(self):
         _ = self.env._
-        # sudo: name the faulty program even when the user may not read it (another
-        # company).
-        program = self.program_id.sudo()
+        program = self.program_id
         if program.program_type != "coupons":
-            raise ValidationError(
-                _(
-                    "%(program)s is not a coupon program: a ticket hands out coupons "
-                    "only.",
-                    program=program.display_name,
-                )
+            error = _(
+                "%(program)s is not a coupon program: a ticket hands out coupons only."
             )
-        if not program.active:
-            raise ValidationError(
-                _(
-                    "Coupon program %(program)s is archived.",
-                    program=program.display_name,
-                )
+        elif not program.active:
+            error = _("Coupon program %(program)s is archived.")
+        elif not program.reward_ids:
+            error = _(
+                "Coupon program %(program)s has no reward: its coupon would give "
+                "nothing."
             )
-        if not self._is_after_sales_company(program.company_id, shared=True):
-            raise ValidationError(
-                _(
-                    "Coupon program %(program)s belongs to %(company)s, not to the "
-                    "ticket's company %(ticket_company)s.",
-                    program=program.display_name,
-                    company=program.company_id.display_name,
-                    ticket_company=self.company_id.display_name,
-                )
-            )
-        if not program.reward_ids:
-            raise ValidationError(
-                _(
-                    "Coupon program %(program)s has no reward: its coupon would give "
-                    "nothing.",
-                    program=program.display_name,
-                )
-            )
-
-    def _company_error(self, ticket):
-        return self.env._(
-            "Coupons of ticket %(ticket)s are given in its company %(company)s.",
-            ticket=ticket.display_name,
-            company=ticket.company_id.display_name,
-        )
+        else:
+            return
+        raise ValidationError(error % {"program": program.display_name})
 
     def _prepare_coupon_vals(self):
         self.ensure_one()
@@ -255,9 +212,7 @@ class HelpdeskCouponGenerate(models.TransientModel):
     def _generate_coupon(self):
         with self._after_sales_envelope() as wizard:
             vals = wizard._prepare_coupon_vals()
-            # sudo: creating coupons is for Sales Administrators (sale_loyalty); a Sales
-            # User gets exactly this one card through the ticket, checked above: of a
-            # coupons program, in the ticket's company, for the ticket's customer.
+            # sudo: grants a Sales User this one card, checked above (an admin right).
             # loyalty_no_mail: no "at creation" e-mail, the agent sends the coupon (Send
             # by Email) or shares it.
             coupon = (
@@ -300,27 +255,21 @@ class HelpdeskCouponGenerate(models.TransientModel):
         """The program's website, else one of the ticket's company (eCommerce is per
         website)."""
         self.ensure_one()
-        # sudo: the program may be another company's until the wizard is checked.
-        program = self.program_id.sudo()
-        return program.website_id or self.env["website"].search(
+        return self.program_id.website_id or self.env["website"].search(
             [("company_id", "=", self.company_id.id)], limit=1
         )
 
     def _get_share_link(self, website):
         self.ensure_one()
         coupon = self.coupon_id
-        # sudo: coupon.share is for Sales Administrators only; this unsaved one only
-        # computes the link of the coupon just generated here, nothing is stored.
-        share = (
-            self.env["coupon.share"]
-            .sudo()
-            .new(
-                {
-                    "program_id": coupon.program_id.id,
-                    "coupon_id": coupon.id,
-                    "website_id": website.id,
-                    "redirect": "/shop/cart",
-                }
-            )
+        # coupon.share is for Sales Administrators: this unsaved one is never created,
+        # only its link computed (new() checks no access right).
+        share = self.env["coupon.share"].new(
+            {
+                "program_id": coupon.program_id.id,
+                "coupon_id": coupon.id,
+                "website_id": website.id,
+                "redirect": "/shop/cart",
+            }
         )
         return share.share_link

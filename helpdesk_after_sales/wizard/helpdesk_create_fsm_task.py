@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.fields import Command
 
 
@@ -11,6 +11,9 @@ class HelpdeskCreateFsmTask(models.TransientModel):
     _inherit = ["helpdesk.after.sales.mixin"]
     _description = "Create a Field Service task"
     _after_sales_service = "use_fsm"
+    # The project and the template are the ticket's company's, or shared (Odoo's
+    # company check).
+    _check_company_auto = True
 
     helpdesk_ticket_id = fields.Many2one(required=True)
     company_id = fields.Many2one(related="helpdesk_ticket_id.company_id")
@@ -86,18 +89,6 @@ class HelpdeskCreateFsmTask(models.TransientModel):
                 project.allow_worksheets and project.worksheet_template_id
             )
 
-    @api.constrains(
-        "helpdesk_ticket_id",
-        "name",
-        "project_id",
-        "partner_id",
-        "worksheet_template_id",
-    )
-    def _check_fsm_task_values(self):
-        # Also when saved: the wizard's values can be written by RPC.
-        for wizard in self:
-            wizard._check_after_sales_values()
-
     @api.model
     def _get_after_sales_rights_error(self):
         return self.env._(
@@ -106,10 +97,6 @@ class HelpdeskCreateFsmTask(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not all(vals.get("helpdesk_ticket_id") for vals in vals_list):
-            raise UserError(
-                self.env._("Plan field service interventions from a ticket.")
-            )
         self._check_after_sales_create_vals(vals_list)
         return super().create(vals_list)
 
@@ -144,45 +131,27 @@ class HelpdeskCreateFsmTask(models.TransientModel):
                     customer=self.commercial_partner_id.display_name,
                 )
             )
-        # sudo: a template of the project's, which the agent may not read.
-        template = self.worksheet_template_id.sudo()
-        if template and not self.project_id.sudo().allow_worksheets:
+        if self.worksheet_template_id and not self.allow_worksheets:
             raise ValidationError(
                 _(
                     "Project %(project)s does not use worksheets: no worksheet "
                     "template can be chosen.",
-                    project=self.project_id.sudo().display_name,
+                    project=self.project_id.display_name,
                 )
             )
-        template._check_worksheet_company(self.helpdesk_ticket_id)
 
     def _check_fsm_project(self):
         _ = self.env._
-        # sudo: name what is wrong even with a project the agent may not read.
-        project = self.project_id.sudo()
+        project = self.project_id
         if not project:
-            raise ValidationError(_("Choose the Field Service project of the task."))
-        if not project.is_fsm:
-            raise ValidationError(
-                _(
-                    "Project %(project)s is not a Field Service project.",
-                    project=project.display_name,
-                )
-            )
-        if not project.active:
-            raise ValidationError(
-                _("Project %(project)s is archived.", project=project.display_name)
-            )
-        if not self._is_after_sales_company(project.company_id, shared=True):
-            raise ValidationError(
-                _(
-                    "Project %(project)s belongs to %(company)s, not to the ticket's "
-                    "company %(ticket_company)s.",
-                    project=project.display_name,
-                    company=project.company_id.display_name,
-                    ticket_company=self.company_id.display_name,
-                )
-            )
+            error = _("Choose the Field Service project of the task.")
+        elif not project.is_fsm:
+            error = _("Project %(project)s is not a Field Service project.")
+        elif not project.active:
+            error = _("Project %(project)s is archived.")
+        else:
+            return
+        raise ValidationError(error % {"project": project.display_name})
 
     def _prepare_task_vals(self):
         self.ensure_one()

@@ -7,16 +7,6 @@ from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 from odoo.tools.misc import clean_context
 
 
-def _prefetched_fields(model):
-    """The fields a lazy read of one of them fetches: the prefetch group the user may
-    read."""
-    return [
-        name
-        for name, field in model._fields.items()
-        if field.prefetch is True and field.is_accessible(model.env)
-    ]
-
-
 class StockReturnPickingLine(models.TransientModel):
     _inherit = "stock.return.picking.line"
 
@@ -39,7 +29,9 @@ class StockReturnPicking(models.TransientModel):
     _name = "stock.return.picking"
     _inherit = ["stock.return.picking", "helpdesk.after.sales.mixin"]
     _after_sales_service = "use_product_returns"
-
+    # The return location is of the delivery's company (Odoo's _check_company). The
+    # delivery's company, none until one is chosen, is checked with its other rules.
+    _check_company_auto = True
     helpdesk_partner_id = fields.Many2one(
         related="helpdesk_ticket_id.commercial_partner_id"
     )
@@ -83,6 +75,7 @@ class StockReturnPicking(models.TransientModel):
         store=True,
         readonly=False,
         precompute=True,
+        check_company=True,
         domain="[('usage', '=', 'internal'), ('company_id', '=', company_id)]",
         help="Where the returned goods go.",
     )
@@ -90,9 +83,8 @@ class StockReturnPicking(models.TransientModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_sale_order_id(self):
         for wizard in self:
-            ticket = wizard.helpdesk_ticket_id
             wizard.helpdesk_sale_order_id = (
-                ticket._get_after_sales_sale_order() if ticket else False
+                wizard.helpdesk_ticket_id._get_after_sales_sale_order()
             )
 
     @api.depends("helpdesk_ticket_id", "helpdesk_sale_order_id")
@@ -110,33 +102,23 @@ class StockReturnPicking(models.TransientModel):
 
     @api.depends("suitable_picking_ids")
     def _compute_picking_id(self):
-        for wizard in self:
-            if not wizard.helpdesk_ticket_id:
-                wizard.picking_id = (
-                    wizard.picking_id
-                )  # opened from the delivery: stock's default
-                continue
-            # The deliveries themselves, not the new records a new wizard's many2many
-            # holds: those would compute their stored fields again, and read their moves
-            # twice.
-            suitable = wizard.suitable_picking_ids._origin
-            chosen = wizard.picking_id._origin & suitable
-            wizard.picking_id = (
-                suitable if len(suitable) == 1 and not chosen else chosen
-            )
+        self._preselect_after_sales("picking_id", "suitable_picking_ids")
 
     @api.depends("picking_id")
     def _compute_return_location_id(self):
-        # The deliveries' operation types and their return types, read in one query.
+        # The deliveries' operation types and their return types: what is read of
+        # them below, in one query.
         types = self.picking_id.picking_type_id
         if types:
             Type = self.env["stock.picking.type"]
-            return_types = Type._search([("id", "in", types.ids)]).subselect(
-                "return_picking_type_id"
-            )
+            return_types = Type._search([("id", "in", types.ids)])
             Type.search_fetch(
-                ["|", ("id", "in", types.ids), ("id", "in", return_types)],
-                _prefetched_fields(Type),
+                [
+                    "|",
+                    ("id", "in", types.ids),
+                    ("id", "in", return_types.subselect("return_picking_type_id")),
+                ],
+                ["return_picking_type_id", "code", "default_location_dest_id"],
             )
         for wizard in self:
             # Stock's own destination (_prepare_picking_default_values), shown to be
@@ -168,14 +150,13 @@ class StockReturnPicking(models.TransientModel):
             moves = picking.move_ids
             for move, proposal in wizard._get_helpdesk_proposals(moves).items():
                 proposals[wizard.id, move.id] = proposal
-            # Read together what the form shows, rather than field by field: the return
-            # location and the locations that name the lines' moves; the ticket's
-            # product and the lines' ones.
+            # What the form shows of the locations (the return location, the lines'
+            # moves) and of the products: one query each rather than one per field.
             (
                 wizard.return_location_id | moves.location_id | moves.location_dest_id
-            ).mapped("complete_name")
-            (wizard.helpdesk_product_id | moves.product_id).mapped(
-                "product_template_attribute_value_ids"
+            ).fetch(["complete_name", "name"])
+            (wizard.helpdesk_product_id | moves.product_id).fetch(
+                ["product_template_attribute_value_ids"]
             )
         if proposals:
             wizards = wizards.with_context(
@@ -288,18 +269,35 @@ class StockReturnPicking(models.TransientModel):
         return quantities
 
     @api.model
+    def _get_helpdesk_move_fields(self):
+        """What the wizard reads of the delivered moves and their returns: their
+        returnable quantities; stock's lines (state, scrapped, product); the names
+        of the lines' moves (picking, product, locations)."""
+        return [
+            "origin_returned_move_id",
+            "state",
+            "quantity",
+            "product_uom",
+            "product_qty",
+            "product_id",
+            "scrapped",
+            "picking_id",
+            "location_id",
+            "location_dest_id",
+        ]
+
+    @api.model
     def _get_move_returns(self, moves):
         """{move: its returns, not cancelled}"""
         Move = self.env["stock.move"]
-        # The moves and their returns in one query, with all the fields a lazy read of a
-        # move would fetch: stock reads the moves again for the lines.
+        # The moves and their returns, with what is read of them, in one query.
         fetched = Move.search_fetch(
             [
                 "|",
                 ("id", "in", moves.ids),
                 ("origin_returned_move_id", "in", moves.ids),
             ],
-            _prefetched_fields(Move),
+            self._get_helpdesk_move_fields(),
         )
         returns = defaultdict(lambda: Move)
         for returned in fetched:
@@ -335,10 +333,6 @@ class StockReturnPicking(models.TransientModel):
             else:
                 returnable -= returned.product_qty
         return returnable
-
-    @api.model
-    def _get_after_sales_rights_error(self):
-        return self.env._("Returns need Inventory rights.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -376,82 +370,67 @@ class StockReturnPicking(models.TransientModel):
             )
         return arch, view
 
-    @api.constrains("helpdesk_ticket_id", "picking_id", "return_location_id")
-    def _check_helpdesk_context(self):
-        for wizard in self.filtered("helpdesk_ticket_id"):
-            if "create_rma" in wizard._fields and wizard.create_rma:
-                raise ValidationError(
-                    self.env._(
-                        "A return from a ticket does not create RMAs: create them "
-                        "from the delivery."
-                    )
+    @api.constrains("helpdesk_ticket_id", "picking_id")
+    def _check_helpdesk_rma(self):
+        """rma's own button would create the RMAs from the wizard's values: refused
+        on save, as it bypasses _create_return (create_rma is rma's field, when
+        installed)."""
+        if "create_rma" not in self._fields:
+            return
+        if any(wizard.helpdesk_ticket_id and wizard.create_rma for wizard in self):
+            raise ValidationError(
+                self.env._(
+                    "A return from a ticket does not create RMAs: create them "
+                    "from the delivery."
                 )
-            if wizard.picking_id:
-                wizard._check_helpdesk_picking()
-            wizard._check_helpdesk_return_location()
+            )
 
     def _check_helpdesk_picking(self):
+        """The delivery returned is one of the ticket's customer's, in its company."""
         self.ensure_one()
         _ = self.env._
-        ticket = self.helpdesk_ticket_id
-        # sudo: name the faulty transfer even when the agent may not read it (another
-        # company).
-        picking = self.picking_id.sudo()
+        picking = self.picking_id
         if not picking:
             raise ValidationError(_("Choose the delivery to return."))
-        if picking.picking_type_code != "outgoing":
-            message = _("%(picking)s is not a delivery to a customer.")
-        elif picking.state != "done":
-            message = _(
-                "Delivery %(picking)s is not done: only delivered goods can be "
-                "returned."
-            )
-        elif not self._is_after_sales_company(picking.company_id):
-            message = _(
-                "Delivery %(picking)s belongs to %(company)s, not to the ticket's "
-                "company %(ticket_company)s."
-            )
-        elif not self._is_after_sales_customer(picking.partner_id):
-            message = _(
-                "Delivery %(picking)s was not delivered to the ticket's customer "
-                "%(customer)s."
-            )
-        else:
-            return
-        raise ValidationError(
-            message
-            % {
-                "picking": picking.display_name,
-                "company": picking.company_id.display_name,
-                "ticket_company": ticket.company_id.display_name,
-                "customer": ticket.commercial_partner_id.display_name,
-            }
+        self._check_after_sales_rules(
+            [
+                (
+                    picking.picking_type_code == "outgoing",
+                    _("%(picking)s is not a delivery to a customer."),
+                ),
+                (
+                    picking.state == "done",
+                    _(
+                        "Delivery %(picking)s is not done: only delivered goods can "
+                        "be returned."
+                    ),
+                ),
+                (
+                    self._is_after_sales_company(picking.company_id),
+                    _("Delivery %(picking)s belongs to another company."),
+                ),
+                (
+                    self._is_after_sales_customer(picking.partner_id),
+                    _(
+                        "Delivery %(picking)s was not delivered to the ticket's "
+                        "customer %(customer)s."
+                    ),
+                ),
+            ],
+            picking=picking.display_name,
+            customer=self.helpdesk_partner_id.display_name,
         )
 
     def _check_helpdesk_return_location(self):
+        """The return goes to stock (its company: check_company)."""
         self.ensure_one()
-        _ = self.env._
-        location = self.return_location_id.sudo()
-        if not location:
-            return  # stock's own destination
-        if location.usage != "internal":
+        location = self.return_location_id
+        if location and location.usage != "internal":
             raise ValidationError(
-                _(
+                self.env._(
                     "Return location %(location)s cannot hold stock: choose an "
                     "internal location.",
                     location=location.display_name,
-                )
-            )
-        company = self.picking_id.company_id or self.helpdesk_ticket_id.company_id
-        if location.company_id != company:
-            raise ValidationError(
-                _(
-                    "Return location %(location)s belongs to %(location_company)s, "
-                    "not to %(company)s.",
-                    location=location.display_name,
-                    location_company=location.company_id.display_name
-                    or _("no company"),
-                    company=company.display_name,
                 )
             )
 
