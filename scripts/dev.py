@@ -366,6 +366,7 @@ def test(args):
     if counts and not (args.no_lint or args.test_file):
         checks = run_checks(log_file)
         counts = [counts[0] + checks[0], counts[1] + checks[1]]
+    pg.stop()  # now, not at exit: the summary stays the last line
     if counts is None:
         say(f"Odoo ended (exit {rc}) without running the tests; see {log_file}")
         sys.stdout.write("0 passed, 1 failed, 0 skipped\n")
