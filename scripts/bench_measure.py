@@ -1,18 +1,20 @@
-"""The benchmark's measurements (run by scripts/bench.py inside Odoo, on copies of its templates).
+"""The benchmark's measures: ``click-odoo bench_measure.py OUT RUNS MGMT ADDON [REF]``.
 
-Each screen is one or two RPCs of the web client, called as the web client calls them
-(``call_kw`` with the user's context) as the benchmark's helpdesk agent, each in a fresh cursor
-and environment like a request (empty record cache; Odoo's ormcaches warm, as on a live server).
-Field specifications come from the views the agent gets (``get_views``), turned into the
-specification the web client would send (its ``getFieldsSpec``). Both databases are measured in
-turns, so that the machine's load falls on both alike.
+Run by bench.py on fresh copies of its templates (MGMT: helpdesk_mgmt alone, ADDON:
+with this addon, REF: the addon at 1x when the run is at another volume). Each screen
+is the RPC of the web client (``call_kw`` with the user's context) as the benchmark's
+agent, in a fresh cursor and environment like a request (Odoo's ormcaches warm, as on
+a live server); field specifications are what the web client derives from the agent's
+views. The databases are measured in turns: the machine's load falls on all alike.
 """
 
 import ast
 import json
-import logging
 import statistics
+import sys
 import time
+from pathlib import Path
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -20,28 +22,41 @@ from odoo import api
 from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
+from odoo.sql_db import Cursor
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.web.controllers.utils import clean_action
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import (  # noqa: E402  (a script run by click-odoo, beside common.py)
+    COUNT_MAX_QUERIES,
+    FORM_MAX_TIME_RATIO,
+    GROWTH_MAX_TIME_RATIO,
+    WIZARD_MAX_MS,
+    WIZARD_MAX_QUERIES,
+    say,
+)
 
 X2MANY_TAGS = ("many2many_tags", "many2many_tags_avatar", "many2many_avatar_user")
 LIST_LIMIT = 80
+# Fields of helpdesk_product and helpdesk_mgmt_sale (in both databases) that
+# bench_data.py's link sets with the addon only: after-sales relations too.
+LINKED_FIELDS = ("product_id", "sale_order_ids")
 WARMUP = 2
 
 
-# =========================================================================== field
-# specification
 def fields_spec(env, model, node):
-    """The web client's specification for the fields under ``node`` (an arch element)."""
+    """The web client's specification (getFieldsSpec) of the fields under ``node``."""
     spec = {}
     for child in node.iterchildren(tag=etree.Element):
-        if child.tag == "field":
-            field = env[model]._fields.get(child.get("name"))
-            if field is not None:
-                spec[field.name] = merge(
-                    spec.get(field.name, {}), field_spec(env, field, child)
-                )
-        else:
+        field = env[model]._fields.get(child.get("name"))
+        if child.tag != "field":
             for name, sub in fields_spec(env, model, child).items():
                 spec[name] = merge(spec.get(name, {}), sub)
+        elif field is not None:
+            spec[field.name] = merge(
+                spec.get(field.name, {}), field_spec(env, field, child)
+            )
     return spec
 
 
@@ -52,19 +67,14 @@ def field_spec(env, field, node):
     if field.type not in ("one2many", "many2many") or invisible:
         return {}
     if node.get("widget") in X2MANY_TAGS:
-        related = {"display_name": {}}
-        options = ast.literal_eval(node.get("options") or "{}")
-        if options.get("color_field"):
-            related[options["color_field"]] = {}
-        return {"fields": related}
+        color = ast.literal_eval(node.get("options") or "{}").get("color_field")
+        return {"fields": {"display_name": {}, **({color: {}} if color else {})}}
     subviews = [child for child in node if child.tag in ("list", "tree", "kanban")]
     if not subviews:
         return {}
-    subview = next((v for v in subviews if v.tag != "kanban"), subviews[0])
-    return {
-        "fields": fields_spec(env, field.comodel_name, subview),
-        "limit": int(subview.get("limit") or 40),
-    }
+    view = next((v for v in subviews if v.tag != "kanban"), subviews[0])
+    sub = fields_spec(env, field.comodel_name, view)
+    return {"fields": sub, "limit": int(view.get("limit") or 40)}
 
 
 def merge(a, b):
@@ -74,53 +84,11 @@ def merge(a, b):
     return out
 
 
-def view_arch(env, model, view_type, view_id=False):
-    views = env[model].get_views([(view_id, view_type)])
-    return etree.fromstring(views["views"][view_type]["arch"])
+def form_spec(env, model, view_id=False):
+    arch = env[model].get_views([(view_id, "form")])["views"]["form"]["arch"]
+    return fields_spec(env, model, etree.fromstring(arch))
 
 
-def relations_of(spec):
-    """The relations a form shows: relational fields not always hidden, and counts."""
-    return [
-        name
-        for name, sub in spec.items()
-        if sub.get("fields") or name.endswith("_count")
-    ]
-
-
-def display_cost(side, ticket_id, relations, runs):
-    """Per relation, what Odoo itself needs to show it on this ticket, measured alone: a count
-    is its grouped query; a record is its display name (a product reads its variant, its
-    template and its attribute values: three queries). At least one query each. The form may
-    cost no more than that on top of helpdesk_mgmt's."""
-    with side.registry.cursor() as cr:
-        env = api.Environment(cr, 1, {})
-        ticket = env["helpdesk.ticket"].browse(ticket_id)
-        values = {
-            name: ticket[name] for name in relations if not name.endswith("_count")
-        }
-    costs = {}
-    for name in relations:
-        record = values.get(name)
-        if name.endswith("_count"):
-
-            def work(env, name=name):
-                return env["helpdesk.ticket"].browse(ticket_id)[name]
-        elif record:
-
-            def work(env, record=record):
-                return env[record._name].browse(record.ids).sudo().display_name
-        else:
-            costs[name] = {"queries": 1, "ms": 0.0}  # nothing to show on this ticket
-            continue
-        costs[name] = timed([side], runs, lambda side, work=work: work)[side.dbname]
-        costs[name]["queries"] = max(1, costs[name]["queries"])
-        del costs[name]["times"]
-    return costs
-
-
-# =========================================================================== database
-# side
 class Side:
     """One database as the agent sees it."""
 
@@ -128,28 +96,21 @@ class Side:
         self.dbname = dbname
         self.registry = Registry(dbname)
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, 1, {})
-            params = env["ir.config_parameter"]
-            self.uid = int(params.get_param("bench.agent"))
-            self.tickets = {
-                key: int(params.get_param(f"bench.ticket_{key}"))
-                for key in ("full", "plain", "big_customer")
-            }
-            agent = env["res.users"].browse(self.uid)
-            self.context = {
-                "lang": agent.lang or "en_US",
-                "tz": agent.tz or "Europe/Stockholm",
-                "uid": self.uid,
-                "allowed_company_ids": agent.company_id.ids,
-            }
-            agent_env = api.Environment(cr, self.uid, self.context)
-            self.form_arch = view_arch(agent_env, "helpdesk.ticket", "form")
-            self.form_spec = {
-                "display_name": {},
-                **fields_spec(agent_env, "helpdesk.ticket", self.form_arch),
-            }
-            list_arch = view_arch(agent_env, "helpdesk.ticket", "list")
-            self.list_spec = fields_spec(agent_env, "helpdesk.ticket", list_arch)
+            param = api.Environment(cr, 1, {})["ir.config_parameter"].get_param
+            self.uid = int(param("bench.agent"))
+            keys = ("full", "plain", "big_customer")
+            self.tickets = {k: int(param(f"bench.ticket_{k}")) for k in keys}
+            agent = api.Environment(cr, 1, {})["res.users"].browse(self.uid)
+            self.context = {"lang": agent.lang or "en_US", "uid": self.uid,
+                            "tz": agent.tz or "Europe/Stockholm",
+                            "allowed_company_ids": agent.company_id.ids}  # fmt: skip
+            env = api.Environment(cr, self.uid, self.context)
+            views = env["helpdesk.ticket"].get_views([(False, "form"), (False, "list")])
+            arch = {k: etree.fromstring(v["arch"]) for k, v in views["views"].items()}
+            self.form_arch = arch["form"]
+            form = fields_spec(env, "helpdesk.ticket", arch["form"])
+            self.form_spec = {"display_name": {}, **form}
+            self.list_spec = fields_spec(env, "helpdesk.ticket", arch["list"])
             self.ticket_fields = set(env["helpdesk.ticket"]._fields)
             self.page = env["helpdesk.ticket"].search([], limit=LIST_LIMIT).ids
 
@@ -157,8 +118,7 @@ class Side:
         """Run ``work(env)`` as one request: (result, queries, seconds)."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.uid, self.context)
-            queries = cr.sql_log_count
-            started = time.perf_counter()
+            queries, started = cr.sql_log_count, time.perf_counter()
             result = work(env)
             elapsed = time.perf_counter() - started
             queries = cr.sql_log_count - queries
@@ -166,345 +126,281 @@ class Side:
         return result, queries, elapsed
 
     def statements(self, work, marker):
-        """How many SQL statements containing ``marker`` one run of ``work(env)`` executes."""
-        seen = []
+        """How many SQL statements containing ``marker`` ``work`` executes."""
+        seen, execute = [], Cursor.execute
 
-        class Catch(logging.Handler):
-            def emit(self, record):
-                if marker in record.getMessage():
-                    seen.append(record)
+        def spy(cr, query, *args, **kwargs):
+            seen.extend([1] if marker in str(query) else [])
+            return execute(cr, query, *args, **kwargs)
 
-        logger = logging.getLogger("odoo.sql_db")
-        handler, level, propagate = Catch(logging.DEBUG), logger.level, logger.propagate
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        logger.propagate = False  # caught here, not printed
-        try:
+        with patch.object(Cursor, "execute", spy):
             self.call(work)
-        finally:
-            logger.setLevel(level)
-            logger.propagate = propagate
-            logger.removeHandler(handler)
         return len(seen)
 
     def header_buttons(self):
-        return [
-            (button.get("name"), button.get("string") or button.get("name"))
-            for button in self.form_arch.iterfind(".//header/button[@type='object']")
-        ]
+        buttons = self.form_arch.iterfind(".//header/button[@type='object']")
+        return [(b.get("name"), b.get("string") or b.get("name")) for b in buttons]
 
 
 def rpc(model, method, *args, **kwargs):
     """A JSON-RPC call of the web client: ``call_kw`` with the user's context."""
-
-    def work(env):
-        return call_kw(
-            env[model], method, list(args), {**kwargs, "context": env.context}
-        )
-
-    return work
+    return lambda env: call_kw(
+        env[model], method, list(args), {**kwargs, "context": env.context}
+    )
 
 
-# =========================================================================== measures
 def timed(sides, runs, make_work):
-    """Median server time and query count of ``make_work(side)`` on each side, in turns."""
-    samples = {side.dbname: [] for side in sides}
+    """Per side: worst query count, median server time (ms) and each run's time of
+    ``make_work(side)``, the sides measured in turns."""
+    samples = {side: [] for side in sides}
     for turn in range(WARMUP + runs):
         for side in sides if turn % 2 else reversed(sides):
             _result, queries, elapsed = side.call(make_work(side))
             if turn >= WARMUP:
-                samples[side.dbname].append((queries, elapsed))
+                samples[side].append((queries, elapsed * 1000))
     out = {}
-    for side in sides:
-        queries = [q for q, _t in samples[side.dbname]]
-        times = [t * 1000 for _q, t in samples[side.dbname]]
-        out[side.dbname] = {
-            "queries": max(queries),
-            "queries_min": min(queries),
-            "ms": round(statistics.median(times), 2),
-            "times": times,
-        }
+    for side, runs_ in samples.items():
+        times = [t for _q, t in runs_]
+        out[side] = {"queries": max(q for q, _t in runs_), "times": times,
+                     "ms": round(statistics.median(times), 2)}  # fmt: skip
     return out
 
 
+def paired(ours, base):
+    """The median of the runs' ratios: each run compared with the other side's run made
+    just before or after it, as the machine's load moves."""
+    ratios = [a / b for a, b in zip(ours["times"], base["times"], strict=True) if b]
+    return round(statistics.median(ratios), 2) if ratios else None
+
+
 def press_button(button, ticket_id):
-    """The request of a ticket's service button (``call_button``): its action, cleaned."""
-    from odoo.addons.web.controllers.utils import clean_action
+    """The request of a ticket's service button (``call_button``): its action."""
 
     def work(env):
-        action = call_kw(
-            env["helpdesk.ticket"], button, [[ticket_id]], {"context": env.context}
-        )
+        ticket = env["helpdesk.ticket"]
+        action = call_kw(ticket, button, [[ticket_id]], {"context": env.context})
         action = clean_action(action, env=env)
-        context = action.get("context") or {}
-        if isinstance(context, str):
-            action["context"] = safe_eval(
-                context, {"active_id": ticket_id, "uid": env.uid}
-            )
+        if isinstance(action.get("context"), str):
+            names = {"active_id": ticket_id, "uid": env.uid}
+            action["context"] = safe_eval(action["context"], names)
         return action
 
     return work
 
 
 def open_form(side, action):
-    """The request of the form the button's action opens: ``onchange`` of a new record, or
-    ``web_read`` of an existing one. The web client has the view (get_views) cached."""
-    model = action["res_model"]
+    """The request of the form an action opens: ``onchange`` of a new record, or
+    ``web_read`` of an existing one (the web client has the view cached)."""
+    model, context = action["res_model"], action.get("context") or {}
     view_id = next((vid for vid, kind in action["views"] if kind == "form"), False)
     with side.registry.cursor() as cr:
-        env = api.Environment(
-            cr, side.uid, {**side.context, **action.get("context", {})}
-        )
-        spec = fields_spec(env, model, view_arch(env, model, "form", view_id))
+        env = api.Environment(cr, side.uid, {**side.context, **context})
+        spec = form_spec(env, model, view_id)
 
     def work(env):
-        wizard_env = env(context={**env.context, **action.get("context", {})})
+        records = env[model].with_context(**context)
         if action.get("res_id"):
             args = [[action["res_id"]], spec]
-            return call_kw(
-                wizard_env[model], "web_read", args, {"context": wizard_env.context}
-            )
+            return call_kw(records, "web_read", args, {"context": records.env.context})
         args = [[], {}, [], spec]
-        return call_kw(
-            wizard_env[model], "onchange", args, {"context": wizard_env.context}
-        )
+        return call_kw(records, "onchange", args, {"context": records.env.context})
 
+    work.spec = spec
     return work
 
 
 def core_form_action(mgmt, action):
-    """For a button opening one of Odoo's own forms (a model that helpdesk_mgmt's database has
-    too, in the main window): the same form prefilled with the same values there, else None.
-    The addon's own context keys (``default_<model prefix>_<field>``, like repair's own
-    ``default_repair_picking_id``) become plain ``default_<field>``; keys for fields this addon
-    adds are left out."""
-    model = action["res_model"]
-    if (
-        action.get("target") == "new"
-        or action.get("res_id")
-        or model not in mgmt.registry
-    ):
+    """For a button opening one of Odoo's own forms (a model helpdesk_mgmt's database
+    has too, in the main window): the same form prefilled with the same values there.
+    The addon's own keys (``default_<model prefix>_<field>``, like repair's
+    ``default_repair_picking_id``) become ``default_<field>``; its new fields drop."""
+    model, context = action["res_model"], {}
+    if action.get("target") == "new" or action.get("res_id"):
         return None
-    fields = mgmt.registry[model]._fields
-    prefix = model.split(".")[0] + "_"
-    context = {}
+    if model not in mgmt.registry:
+        return None
+    fields, prefix = mgmt.registry[model]._fields, model.split(".")[0] + "_"
     for key, value in (action.get("context") or {}).items():
-        if not key.startswith("default_"):
-            continue
         name = key.removeprefix("default_")
         if name not in fields and name.startswith(prefix):
             name = name.removeprefix(prefix)
-        if name in fields:
+        if key.startswith("default_") and name in fields:
             context[f"default_{name}"] = value
     return {**action, "context": context}
 
 
-def added_relations(mgmt, addon, action):
-    """The relational fields the addon adds to the form an action opens."""
-    model = action["res_model"]
-    view_id = next((vid for vid, kind in action["views"] if kind == "form"), False)
-    with addon.registry.cursor() as cr:
-        env = api.Environment(cr, addon.uid, addon.context)
-        spec = fields_spec(env, model, view_arch(env, model, "form", view_id))
-        fields = env[model]._fields
-    known = mgmt.registry[model]._fields
-    return [name for name in spec if name not in known and fields[name].relational]
+class Measure:
+    def __init__(self, runs, dbnames):
+        self.runs, self.rows, self.notes = runs, [], []
+        self.sides = [Side(dbname) for dbname in dbnames]
+        self.mgmt, self.addon = self.sides[:2]
+        self.ref = self.sides[2] if len(self.sides) > 2 else None
 
-
-def measure_counts(mgmt, addon, rows, notes):
-    """The count fields the addon adds to the ticket, for a page of tickets."""
-    from bench import COUNT_MAX_QUERIES
-
-    # Counts: one grouped query for a page of tickets. A record rule may cost a query of
-    # its own once per request (loyalty's company rule reads the companies'
-    # parent_path): that does not grow with the page, so the budget is one grouped
-    # count, and nothing more for 80 tickets than for one.
-    for name in sorted(
-        f for f in addon.ticket_fields - mgmt.ticket_fields if f.endswith("_count")
-    ):
-
-        def count(ids, name=name):
-            return (
-                lambda side: lambda env: env["helpdesk.ticket"].browse(ids).mapped(name)
-            )
-
-        try:
-            numbers = timed([addon], 1, count(addon.page))[addon.dbname]
-            one = timed([addon], 1, count(addon.page[:1]))[addon.dbname]
-            grouped = addon.statements(count(addon.page)(addon), "COUNT(")
-        except Exception as error:  # noqa: BLE001  (a field of a group the agent lacks)
-            notes.append(f"{name}: not measured ({error})")
-            continue
-        ok = grouped == COUNT_MAX_QUERIES and numbers["queries"] <= one["queries"]
-        rows.append(
-            {
-                "label": f"Count {name} ({len(addon.page)} tickets)",
-                "queries": numbers["queries"],
-                "ms": numbers["ms"],
-                "budget": f"{COUNT_MAX_QUERIES} grouped, q <= 1 ticket's {one['queries']}",
-                "result": "PASS" if ok else "FAIL",
-            }
-        )
-        if numbers["queries"] > grouped:
-            notes.append(
-                f"{name}: {grouped} grouped count and {numbers['queries'] - grouped} query of "
-                "the documents' record rules, once per request (the same for one ticket)"
-            )
-
-
-def measure(args):
-    from bench import (
-        FORM_MAX_TIME_RATIO,
-        WIZARD_MAX_MS,
-        WIZARD_MAX_QUERIES,
-    )
-    from dev import LOCAL
-
-    mgmt, addon = Side(args.dbnames[0]), Side(args.dbnames[1])
-    both = [mgmt, addon]
-    rows, notes = [], []
-    added = {
-        name: sub for name, sub in addon.form_spec.items() if name not in mgmt.form_spec
-    }
-    relations = relations_of(added)
-
-    def side_by_side(label, numbers, extra_queries, time_ratio, extra_ms=0.0):
-        base, ours = numbers[mgmt.dbname], numbers[addon.dbname]
-        # The machine's load changes from second to second: each run of ours is compared
-        # with the run of helpdesk_mgmt made just before or after it, and the ratios'
-        # median kept.
-        ratio = statistics.median(
-            b and a / b
-            for a, b in zip(ours.pop("times"), base.pop("times"), strict=True)
-        )
-        ok = ours["queries"] <= base["queries"] + extra_queries
-        budget = (
-            f"q <= {base['queries']}+{extra_queries}"
-            if extra_queries
-            else "no extra query"
-        )
-        if time_ratio:
-            max_ratio = time_ratio * (base["ms"] + extra_ms) / base["ms"]
-            ok = ok and ratio <= max_ratio
-            budget += f", ratio <= {max_ratio:.2f}"
-        rows.append(
-            {
-                "label": label,
-                "mgmt_queries": base["queries"],
-                "queries": ours["queries"],
-                "mgmt_ms": base["ms"],
-                "ms": ours["ms"],
-                "ratio": ratio and round(ratio, 2),
-                "budget": budget,
-                "result": "PASS" if ok else "FAIL",
-            }
-        )
-        print(f"[bench]   {label}: {base} / {ours}", flush=True)
-
-    for key, label in (
-        ("full", "Ticket form, full after-sales context"),
-        ("plain", "Ticket form, plain ticket"),
-    ):
-
-        def form(side, key=key):
-            spec = side.form_spec
-            return rpc(
-                "helpdesk.ticket", "web_read", [side.tickets[key]], specification=spec
-            )
-
-        costs = display_cost(addon, addon.tickets[key], relations, args.runs)
-        notes.append(
-            f"{label}: what Odoo itself needs to show each after-sales relation: "
-            + ", ".join(
-                f"{name} {c['queries']} q/{c['ms']:.1f} ms" for name, c in costs.items()
-            )
-        )
-        side_by_side(
-            label,
-            timed(both, args.runs, form),
-            sum(c["queries"] for c in costs.values()),
-            FORM_MAX_TIME_RATIO,
-            sum(c["ms"] for c in costs.values()),
+    def row(self, label, numbers, ok, budget, base=None, **extra):
+        """A screen's line: the addon side, helpdesk_mgmt's beside it when ``base``, and
+        the growth budget against 1x when there is a reference side."""
+        ours = numbers[self.addon]
+        row = {"label": label, "queries": ours["queries"], "ms": ours["ms"], **extra}
+        if base:
+            row.update(mgmt_queries=base["queries"], mgmt_ms=base["ms"])
+        row.update(budget=budget, result="PASS" if ok else "FAIL")
+        if self.ref:
+            ref, ratio = numbers[self.ref], paired(ours, numbers[self.ref])
+            ok = ref["queries"] == ours["queries"] and ratio <= GROWTH_MAX_TIME_RATIO
+            row["growth"] = {"queries": ref["queries"], "ms": ref["ms"], "ratio": ratio,
+                             "result": "PASS" if ok else "FAIL"}  # fmt: skip
+        self.rows.append(row)
+        say(
+            f"  {label}: {ours['queries']} q, {ours['ms']} ms, {row['result']}", "bench"
         )
 
-    def listing(side):
-        return rpc(
-            "helpdesk.ticket", "web_search_read", [], side.list_spec, offset=0,
-            limit=LIST_LIMIT, order="", count_limit=10001,
-        )  # fmt: skip
+    def addon_sides(self):
+        return [self.addon, self.ref] if self.ref else [self.addon]
 
-    side_by_side(
-        f"Ticket list ({LIST_LIMIT} records)", timed(both, args.runs, listing), 0, None
-    )
-
-    measure_counts(mgmt, addon, rows, notes)
-
-    # Service wizards: the header buttons the addon adds to the ticket form.
-    mgmt_buttons = {name for name, _label in mgmt.header_buttons()}
-    for button, label in addon.header_buttons():
-        if button in mgmt_buttons:
-            continue
-        for key, what in (
-            ("full", "order/product/lot set"),
-            ("big_customer", "customer only"),
+    def ticket_screens(self):
+        spec, known = self.addon.form_spec, self.mgmt.form_spec
+        relations = [name for name, sub in spec.items()
+                     if (name not in known or name in LINKED_FIELDS)
+                     and (sub.get("fields") or name.endswith("_count"))]  # fmt: skip
+        for key, label in (
+            ("full", "Ticket form, full after-sales context"),
+            ("plain", "Ticket form, plain ticket"),
         ):
-            button_work = press_button(button, addon.tickets[key])
-            try:
-                action = addon.call(button_work)[0]
-            except UserError as error:
-                notes.append(
-                    f"{label} ({what}): not measured, the button refuses: {error}"
-                )
-                continue
-            if action.get("type") != "ir.actions.act_window":
-                notes.append(
-                    f"{label} ({what}): the button opens no form ({action.get('type')})"
-                )
-                continue
-            pressed = timed([addon], args.runs, lambda side, work=button_work: work)[
-                addon.dbname
-            ]
-            form_work = open_form(addon, action)
-            numbers = timed([addon], args.runs, lambda side, work=form_work: work)[
-                addon.dbname
-            ]
-            max_queries, base = WIZARD_MAX_QUERIES, {}
-            core_action = core_form_action(mgmt, action)
-            if core_action:
-                # Not a wizard of ours but Odoo's own form (Repair): held to what that
-                # form, prefilled with the same values, costs without this addon.
-                core_work = open_form(mgmt, core_action)
-                base = timed([mgmt], args.runs, lambda side, work=core_work: work)[
-                    mgmt.dbname
-                ]
-                # As for the ticket form: one query more per relation the addon shows on
-                # it.
-                added = added_relations(mgmt, addon, action)
-                max_queries = max(WIZARD_MAX_QUERIES, base["queries"] + len(added))
-            ok = numbers["queries"] <= max_queries and numbers["ms"] <= WIZARD_MAX_MS
-            budget = f"q <= {WIZARD_MAX_QUERIES}, <= {WIZARD_MAX_MS:g} ms"
-            if max_queries != WIZARD_MAX_QUERIES:
-                budget = f"q <= Odoo's {base['queries']}+{len(added)}, <= {WIZARD_MAX_MS:g} ms"
-            rows.append(
-                {
-                    "label": f"{label} {'form' if core_action else 'wizard'} ({what})",
-                    "model": action["res_model"],
-                    "mgmt_queries": base.get("queries"),
-                    "mgmt_ms": base.get("ms"),
-                    "queries": numbers["queries"],
-                    "ms": numbers["ms"],
-                    "button_queries": pressed["queries"],
-                    "button_ms": pressed["ms"],
-                    "budget": budget,
-                    "result": "PASS" if ok else "FAIL",
-                }
-            )
-            notes.append(
-                f"{label} ({what}): the button's own request (call_button) before the form: "
-                f"{pressed['queries']} q/{pressed['ms']:.1f} ms"
-            )
-            print(f"[bench]   {rows[-1]}", flush=True)
+            costs = self.display_cost(self.addon.tickets[key], relations)
+            each = (f"{n} {c['queries']} q/{c['ms']:.1f} ms" for n, c in costs.items())
+            self.notes.append(f"{label}: what Odoo itself needs to show each "
+                              f"after-sales relation: {', '.join(each)}")  # fmt: skip
+            extra_q = sum(c["queries"] for c in costs.values())
+            extra_ms = sum(c["ms"] for c in costs.values())
+            numbers = timed(self.sides, self.runs, lambda side, key=key: rpc(
+                "helpdesk.ticket", "web_read", [side.tickets[key]],
+                specification=side.form_spec))  # fmt: skip
+            base, ours = numbers[self.mgmt], numbers[self.addon]
+            max_ratio = FORM_MAX_TIME_RATIO * (base["ms"] + extra_ms) / base["ms"]
+            ratio = paired(ours, base)
+            ok = ours["queries"] <= base["queries"] + extra_q and ratio <= max_ratio
+            budget = f"q <= {base['queries']}+{extra_q}, ratio <= {max_ratio:.2f}"
+            self.row(label, numbers, ok, budget, base, ratio=ratio)
+        numbers = timed(self.sides, self.runs, lambda side: rpc(
+            "helpdesk.ticket", "web_search_read", [], side.list_spec, offset=0,
+            limit=LIST_LIMIT, order="", count_limit=10001))  # fmt: skip
+        base, ours = numbers[self.mgmt], numbers[self.addon]
+        ok = ours["queries"] <= base["queries"]
+        label = f"Ticket list ({LIST_LIMIT} records)"
+        self.row(label, numbers, ok, "no extra query", base, ratio=paired(ours, base))
 
-    out = {"rows": rows, "notes": notes, "runs": args.runs, "databases": args.dbnames}
-    (LOCAL / "bench.json").write_text(json.dumps(out, indent=2))
-    return 0
+    def display_cost(self, ticket_id, relations):
+        """Per relation, what Odoo itself needs to show it on this ticket, measured
+        alone: a count is its grouped query; a record its display name (a product
+        reads its variant, template and attribute values: three queries). At least one
+        query each."""
+        with self.addon.registry.cursor() as cr:
+            ticket = api.Environment(cr, 1, {})["helpdesk.ticket"].browse(ticket_id)
+            values = {n: ticket[n] for n in relations if not n.endswith("_count")}
+        costs = {}
+        for name in relations:
+            record = values.get(name)
+            if name.endswith("_count"):
+
+                def work(env, name=name):
+                    return env["helpdesk.ticket"].browse(ticket_id)[name]
+            elif record:
+
+                def work(env, record=record):
+                    records = env[record._name].browse(record.ids).sudo()
+                    return records.mapped("display_name")
+            else:  # nothing to show on this ticket
+                costs[name] = {"queries": 1, "ms": 0.0}
+                continue
+            cost = timed([self.addon], self.runs, lambda side, w=work: w)[self.addon]
+            costs[name] = {"queries": max(1, cost["queries"]), "ms": cost["ms"]}
+        return costs
+
+    def counts(self):
+        """The count fields the addon adds, for a page of tickets: one grouped query,
+        and nothing more for the page than for one ticket (a record rule may read the
+        companies once per request: loyalty's)."""
+        added = self.addon.ticket_fields - self.mgmt.ticket_fields
+        for name in sorted(f for f in added if f.endswith("_count")):
+
+            def count(ids, name=name):
+                return lambda env: env["helpdesk.ticket"].browse(ids).mapped(name)
+
+            try:
+                sides = self.addon_sides()
+                numbers = timed(sides, self.runs, lambda side: count(side.page))
+                one = timed([self.addon], 1, lambda side: count(side.page[:1]))
+                grouped = self.addon.statements(count(self.addon.page), "COUNT(")
+            except Exception as error:  # noqa: BLE001  (a field the agent may not read)
+                self.notes.append(f"{name}: not measured ({error})")
+                continue
+            page, one = numbers[self.addon]["queries"], one[self.addon]["queries"]
+            ok = grouped == COUNT_MAX_QUERIES and page <= one
+            label = f"Count {name} ({len(self.addon.page)} tickets)"
+            budget = f"{COUNT_MAX_QUERIES} grouped, q <= 1 ticket's {one}"
+            self.row(label, numbers, ok, budget)
+            if page > grouped:
+                self.notes.append(
+                    f"{name}: {grouped} grouped count and {page - grouped} query of "
+                    "the documents' record rules, once per request (the same for one "
+                    "ticket)"
+                )
+
+    def wizards(self):
+        """Each service button the addon adds to the ticket form's header, on the big
+        customer's tickets with and without order/product/lot: the form it opens."""
+        mgmt_buttons = {name for name, _label in self.mgmt.header_buttons()}
+        for button, label in self.addon.header_buttons():
+            if button not in mgmt_buttons:
+                for key, what in (("full", "order/product/lot set"),
+                                  ("big_customer", "customer only")):  # fmt: skip
+                    self.wizard(button, label, what, key)
+
+    def wizard(self, button, label, what, key):
+        sides = self.addon_sides()
+        presses = {side: press_button(button, side.tickets[key]) for side in sides}
+        try:
+            actions = {side: side.call(presses[side])[0] for side in sides}
+        except UserError as error:
+            return self.notes.append(f"{label} ({what}): not measured: {error}")
+        action = actions[self.addon]
+        if action.get("type") != "ir.actions.act_window":
+            return self.notes.append(f"{label} ({what}): opens no form")
+        pressed = timed([self.addon], self.runs, lambda side: presses[side])[self.addon]
+        forms = {side: open_form(side, actions[side]) for side in sides}
+        numbers = timed(sides, self.runs, lambda side: forms[side])
+        ours, base, max_q = numbers[self.addon], None, WIZARD_MAX_QUERIES
+        budget = f"q <= {WIZARD_MAX_QUERIES}, <= {WIZARD_MAX_MS:g} ms"
+        core_action = core_form_action(self.mgmt, action)
+        if core_action:
+            # Odoo's own form (Repair): held to what it costs, prefilled alike, without
+            # this addon, plus one query per relation the addon shows on it.
+            work = open_form(self.mgmt, core_action)
+            base = timed([self.mgmt], self.runs, lambda side: work)[self.mgmt]
+            model = self.addon.registry[action["res_model"]]
+            known = self.mgmt.registry[model._name]._fields
+            added = [n for n in forms[self.addon].spec
+                     if n not in known and model._fields[n].relational]  # fmt: skip
+            if base["queries"] + len(added) > max_q:
+                max_q = base["queries"] + len(added)
+                budget = f"q <= Odoo's {base['queries']}+{len(added)}, " + budget[9:]
+        ok = ours["queries"] <= max_q and ours["ms"] <= WIZARD_MAX_MS
+        kind = "form" if core_action else "wizard"
+        self.row(f"{label} {kind} ({what})", numbers, ok, budget, base)
+        self.notes.append(
+            f"{label} ({what}): the button's own request (call_button) before the "
+            f"form: {pressed['queries']} q/{pressed['ms']:.1f} ms"
+        )
+
+
+def main(out, runs, *dbnames):
+    measure = Measure(int(runs), dbnames)
+    measure.ticket_screens()
+    measure.counts()
+    measure.wizards()
+    result = {"rows": measure.rows, "notes": measure.notes, "databases": dbnames}
+    Path(out).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

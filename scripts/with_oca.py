@@ -16,7 +16,7 @@ import sysconfig
 import time
 from pathlib import Path
 
-from dev import LOCAL, MODULE, ROOT, free_port, odoo_cmd, run_odoo, say, summarize
+from common import LOCAL, MODULE, ROOT, say  # dev.py passes itself: no import cycle
 
 VENV = LOCAL / "venv-oca"
 # OCA 18.0 addons installed beside this one; project_timesheet_time_control comes with
@@ -62,7 +62,7 @@ def _test_files():
     ]
 
 
-def _run_files(pg, odoo_pkg, dbname, files):
+def _run_files(dev, dbname, files):
     """{file: (tests run, tests failed)}, each file in its own Odoo process."""
     logs = LOCAL / "oca" / dbname
     logs.mkdir(parents=True, exist_ok=True)
@@ -70,21 +70,20 @@ def _run_files(pg, odoo_pkg, dbname, files):
     for path in files:
         key = f"{path.parent.parent.name}/tests/{path.name}"
         say(f"{dbname}: {key}")
-        _rc, lines = run_odoo(
-            odoo_cmd(
-                pg,
-                odoo_pkg,
+        _rc, lines = dev.run(
+            dev.odoo(
                 "-d",
                 dbname,
                 f"--test-file={path}",
                 "--stop-after-init",
                 "--log-level=test",
                 "--max-cron-threads=0",
-                f"--http-port={free_port()}",
+                f"--http-port={dev.free_port()}",
             ),
-            log_file=logs / f"{key.replace('/', '.')}.log",
+            logs / f"{key.replace('/', '.')}.log",
         )
-        counts, skips = summarize(lines)
+        counts = dev.summarize(lines)
+        skips = [m for m in map(dev.SKIP_RE.search, lines) if m]
         run, failed = counts or (0, 1)
         results[key] = (run, failed + len(skips))
     return results
@@ -95,12 +94,12 @@ def _cell(result):
     return f"{run - failed}/{run} passed" if run else "did not run"
 
 
-def compare(pg, odoo_pkg, with_db, keep):
+def compare(dev, pg, with_db, keep):
     """Run the OCA test files with this addon (with_db) and without it; write the table.
     Return (tests counted, tests that fail or are missing with it and not without)."""
     files = _test_files()
     started = time.time()
-    with_results = _run_files(pg, odoo_pkg, with_db, files)
+    with_results = _run_files(dev, with_db, files)
     with_time = time.time() - started
 
     without_db = f"{with_db}_without"
@@ -112,12 +111,10 @@ def compare(pg, odoo_pkg, with_db, keep):
     )
     started = time.time()
     state = pg.psql(without_db, "SELECT 1 FROM ir_module_module WHERE name = 'rma'")
-    if state.returncode or not state.stdout.strip():
+    if not state:
         say(f"creating {without_db}: {', '.join(modules)}, without {MODULE}")
-        run_odoo(
-            odoo_cmd(
-                pg,
-                odoo_pkg,
+        dev.run(
+            dev.odoo(
                 "-d",
                 without_db,
                 "-i",
@@ -126,9 +123,9 @@ def compare(pg, odoo_pkg, with_db, keep):
                 "--log-level=warn",
                 "--max-cron-threads=0",
             ),
-            log_file=LOCAL / "oca" / f"{without_db}.install.log",
+            LOCAL / "oca" / f"{without_db}.install.log",
         )
-    without_results = _run_files(pg, odoo_pkg, without_db, files)
+    without_results = _run_files(dev, without_db, files)
     without_time = time.time() - started
     if not keep:
         pg.psql("postgres", f'DROP DATABASE IF EXISTS "{without_db}"')

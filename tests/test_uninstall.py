@@ -128,3 +128,9 @@ class TestUninstall(unittest.TestCase):
                 },
                 "uninstalling left part of the addon's schema",
             )
+
+
+if (
+    __name__ == "__main__"
+):  # python3 -m click_odoo -c <odoo.conf> tests/test_uninstall.py
+    unittest.main(verbosity=2)
