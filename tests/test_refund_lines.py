@@ -547,13 +547,8 @@ class TestRefundLines(AfterSalesCase):
         )
 
     def test_refuses_line_of_another_company_invoice(self):
-        journal = self.env["account.journal"].create(
-            {
-                "name": "Sales",
-                "code": "OSAL",
-                "type": "sale",
-                "company_id": self.other_company.id,
-            }
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=self.other_company, install_demo=False
         )
         foreign = (
             self.env["account.move"]
@@ -562,7 +557,6 @@ class TestRefundLines(AfterSalesCase):
                 {
                     "move_type": "out_invoice",
                     "partner_id": self.contact.id,
-                    "journal_id": journal.id,
                     "invoice_line_ids": [
                         Command.create(
                             {"name": "Kettle", "quantity": 1, "price_unit": 50}
@@ -616,3 +610,67 @@ class TestRefundLines(AfterSalesCase):
             )
         with self.assertRaises(AccessError):
             self.env["helpdesk.refund.line"].with_user(self.agent).search([])
+
+    # ------------------------------------------------------------------ queries
+    def _open_lines_wizard(self, ticket):
+        """The wizard's onchange as the web client sends it when opened in Selected
+        lines mode: the button's context, the form's own field specification."""
+        action = ticket.with_user(self.billing_agent).action_refund()
+        model = (
+            self.env["account.move.reversal"]
+            .with_user(self.billing_agent)
+            .with_context(
+                action["context"],
+                default_helpdesk_refund_scope="lines",
+                allowed_company_ids=self.company.ids,
+            )
+        )
+        spec = Form(model)._view["fields_spec"]
+        return lambda: model.onchange({}, [], spec)["value"]
+
+    def test_lines_wizard_opens_in_few_queries(self):
+        """An invoice of 50 lines, some of them credited already: a budget of 15
+        queries (README), and no query per line."""
+        products = self.env["product.product"].create(
+            [{"name": f"Part {index}", "type": "consu"} for index in range(50)]
+        )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.contact.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "quantity": 2, "price_unit": 10.0}
+                    )
+                    for product in products
+                ],
+            }
+        )
+        invoice.action_post()
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Parts",
+                "description": "Parts",
+                "team_id": self.team.id,
+                "partner_id": self.contact.id,
+                "product_id": products[0].id,
+            }
+        )
+        self._refund(
+            {line: 1 for line in invoice.invoice_line_ids[:10]},
+            ticket=ticket,
+        )
+        open_wizard = self._open_lines_wizard(ticket)
+        open_wizard()  # caches a running server has warm
+        self.env.invalidate_all(flush=True)
+        with self.assertQueryCount(15):
+            values = open_wizard()
+        self.assertEqual(values["move_ids"][0]["id"], invoice.id)
+        rows = {
+            row["product_id"]["id"]: row for _c, _i, row in values["helpdesk_line_ids"]
+        }
+        self.assertEqual(len(rows), 50)
+        self.assertEqual(rows[products[0].id]["refundable_quantity"], 1)
+        self.assertEqual(rows[products[0].id]["quantity"], 1, "the ticket's product")
+        self.assertEqual(rows[products[20].id]["refundable_quantity"], 2)
+        self.assertEqual(rows[products[20].id]["quantity"], 0)

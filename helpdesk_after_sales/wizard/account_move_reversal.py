@@ -369,7 +369,10 @@ class AccountMoveReversal(models.TransientModel):
                     "SELECT id FROM account_move WHERE id IN %s ORDER BY id "
                     "FOR NO KEY UPDATE)",
                     tuple(self.move_ids._origin.ids),
-                )
+                ),
+                # Expected when another refund committed first: Odoo retries the
+                # request, no error to log.
+                log_exceptions=False,
             )
 
     def _get_helpdesk_refundable_quantities(self, invoice_lines):
