@@ -147,10 +147,12 @@ class AccountMoveReversal(models.TransientModel):
                 not in invoices
             )
             shown = (lines - dropped).invoice_line_id._origin.move_id
+            new_lines = (invoices - shown).invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            )
             wizard.helpdesk_line_ids = [Command.unlink(line.id) for line in dropped] + [
                 Command.create({"invoice_line_id": invoice_line.id})
-                for invoice_line in (invoices - shown).invoice_line_ids
-                if invoice_line.display_type == "product"
+                for invoice_line in self._sort_helpdesk_invoice_lines(new_lines)
             ]
 
     @api.depends("helpdesk_ticket_id")
@@ -404,9 +406,11 @@ class AccountMoveReversal(models.TransientModel):
                 self._get_helpdesk_credit_key(line, line.move_id.reversed_entry_id)
             ] += self._get_helpdesk_base_quantity(line)
         refundable = {}
-        for line in invoices.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product"
-        ).sorted(lambda line: (line.move_id.id, line.sequence, line.id)):
+        for line in self._sort_helpdesk_invoice_lines(
+            invoices.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            )
+        ):
             key = self._get_helpdesk_credit_key(line, line.move_id)
             invoiced = self._get_helpdesk_base_quantity(line)
             taken = max(min(credited[key], invoiced), 0.0)
@@ -415,6 +419,13 @@ class AccountMoveReversal(models.TransientModel):
                 line.quantity - self._get_helpdesk_line_quantity(line, taken), 0.0
             )
         return refundable
+
+    @api.model
+    def _sort_helpdesk_invoice_lines(self, invoice_lines):
+        """Invoice lines in their invoice's order, invoice by invoice."""
+        return invoice_lines.sorted(
+            lambda line: (line.move_id.id, line.sequence, line.id)
+        )
 
     @api.model
     def _get_helpdesk_credit_key(self, line, invoice):
@@ -493,9 +504,7 @@ class AccountMoveReversal(models.TransientModel):
                 quantity, product.uom_id, round=False, raise_if_failure=False
             )
         returned = {}
-        for line in invoice_lines.sorted(
-            lambda line: (line.move_id.id, line.sequence, line.id)
-        ):
+        for line in self._sort_helpdesk_invoice_lines(invoice_lines):
             if line.product_id not in left:
                 continue
             quantity = min(

@@ -24,7 +24,7 @@ class HelpdeskRefundLine(models.TransientModel):
     )
     move_id = fields.Many2one(related="invoice_line_id.move_id", string="Invoice")
     product_id = fields.Many2one(related="invoice_line_id.product_id")
-    name = fields.Text(related="invoice_line_id.name", string="Label")
+    name = fields.Char(related="invoice_line_id.name", string="Label")
     product_uom_id = fields.Many2one(related="invoice_line_id.product_uom_id")
     currency_id = fields.Many2one(related="invoice_line_id.currency_id")
     price_unit = fields.Float(related="invoice_line_id.price_unit")
