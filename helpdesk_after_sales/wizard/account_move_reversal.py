@@ -387,38 +387,75 @@ class AccountMoveReversal(models.TransientModel):
         the invoice count alike. Invoice lines alike (same product and order lines)
         share what is credited, in their order on the invoice."""
         invoices = invoice_lines.move_id
-        # sudo: every credit note of the invoice counts, whoever may read it.
-        credit_lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("move_id.reversed_entry_id", "in", invoices.ids),
-                    ("move_id.move_type", "=", "out_refund"),
-                    ("parent_state", "!=", "cancel"),
-                    ("display_type", "=", "product"),
-                ]
-            )
-        )
-        credited = defaultdict(float)
-        for line in credit_lines:
-            credited[
-                self._get_helpdesk_credit_key(line, line.move_id.reversed_entry_id)
-            ] += self._get_helpdesk_base_quantity(line)
+        credited = defaultdict(list)
+        for (
+            invoice_id,
+            product_id,
+            unit_id,
+            order_line_ids,
+            quantity,
+        ) in self._get_helpdesk_credited_quantities(invoices):
+            key = (invoice_id, product_id, frozenset(order_line_ids))
+            credited[key].append((quantity, unit_id))
         refundable = {}
         for line in self._sort_helpdesk_invoice_lines(
             invoices.invoice_line_ids.filtered(
                 lambda line: line.display_type == "product"
             )
         ):
-            key = self._get_helpdesk_credit_key(line, line.move_id)
-            invoiced = self._get_helpdesk_base_quantity(line)
-            taken = max(min(credited[key], invoiced), 0.0)
-            credited[key] -= taken
-            refundable[line.id] = max(
-                line.quantity - self._get_helpdesk_line_quantity(line, taken), 0.0
+            key = (
+                line.move_id.id,
+                line.product_id.id,
+                frozenset(line.sale_line_ids.ids),
             )
+            unit = line.product_uom_id
+            pool = self._sum_helpdesk_quantities(credited[key], unit)
+            taken = max(min(pool, line.quantity), 0.0)
+            credited[key] = [(pool - taken, unit.id)]
+            refundable[line.id] = line.quantity - taken
         return refundable
+
+    def _get_helpdesk_credited_quantities(self, invoices):
+        """What the credit notes of these invoices credit, as rows (invoice id, product
+        id, unit id, sales order line ids, quantity) summed by the first four: one
+        query for any number of lines, and every credit note counts, whoever may read
+        it."""
+        if not invoices:
+            return []
+        self.env["account.move"].flush_model(
+            ["reversed_entry_id", "move_type", "state"]
+        )
+        self.env["account.move.line"].flush_model(
+            [
+                "move_id",
+                "product_id",
+                "product_uom_id",
+                "quantity",
+                "display_type",
+                "sale_line_ids",
+            ]
+        )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT credit_note.reversed_entry_id, line.product_id,
+                       line.product_uom_id,
+                       ARRAY(SELECT rel.order_line_id
+                               FROM sale_order_line_invoice_rel rel
+                              WHERE rel.invoice_line_id = line.id
+                           ORDER BY rel.order_line_id),
+                       SUM(line.quantity)
+                  FROM account_move_line line
+                  JOIN account_move credit_note ON credit_note.id = line.move_id
+                 WHERE credit_note.reversed_entry_id IN %s
+                   AND credit_note.move_type = 'out_refund'
+                   AND credit_note.state != 'cancel'
+                   AND line.display_type = 'product'
+              GROUP BY 1, 2, 3, 4
+                """,
+                tuple(invoices.ids),
+            )
+        )
 
     @api.model
     def _sort_helpdesk_invoice_lines(self, invoice_lines):
@@ -428,28 +465,21 @@ class AccountMoveReversal(models.TransientModel):
         )
 
     @api.model
-    def _get_helpdesk_credit_key(self, line, invoice):
-        return (invoice.id, line.product_id.id, frozenset(line.sale_line_ids.ids))
-
-    @api.model
-    def _get_helpdesk_base_quantity(self, line, quantity=None):
-        """A quantity of a move line (its own by default) in its product's unit; as is
-        without product."""
-        quantity = line.quantity if quantity is None else quantity
-        if not line.product_id or not line.product_uom_id:
-            return quantity
-        return line.product_uom_id._compute_quantity(
-            quantity, line.product_id.uom_id, round=False, raise_if_failure=False
-        )
-
-    @api.model
-    def _get_helpdesk_line_quantity(self, line, base_quantity):
-        """A quantity in the line's product's unit, in the line's unit."""
-        if not line.product_id or not line.product_uom_id:
-            return base_quantity
-        return line.product_id.uom_id._compute_quantity(
-            base_quantity, line.product_uom_id, round=False, raise_if_failure=False
-        )
+    def _sum_helpdesk_quantities(self, quantities, unit):
+        """The sum of [(quantity, unit id)] in this unit: as they are between the same
+        unit, or without units (lines without product)."""
+        total = 0.0
+        for quantity, unit_id in quantities:
+            if unit_id and unit and unit_id != unit.id:
+                quantity = (
+                    self.env["uom.uom"]
+                    .browse(unit_id)
+                    ._compute_quantity(
+                        quantity, unit, round=False, raise_if_failure=False
+                    )
+                )
+            total += quantity
+        return total
 
     def _get_helpdesk_returned_quantities(self, invoice_lines, refundable):
         """{invoice line id: what came back of it on the ticket's validated returns
@@ -478,11 +508,9 @@ class AccountMoveReversal(models.TransientModel):
         )
         if not returns:
             return {}
-        left = defaultdict(float)
+        left = defaultdict(list)
         for product, unit, quantity in returns:
-            left[product] += unit._compute_quantity(
-                quantity, product.uom_id, round=False, raise_if_failure=False
-            )
+            left[product.id].append((quantity, unit.id))
         # sudo: the ticket's credit notes count, whoever may read them.
         credited = (
             self.env["account.move.line"]
@@ -493,26 +521,23 @@ class AccountMoveReversal(models.TransientModel):
                     ("move_id.move_type", "=", "out_refund"),
                     ("parent_state", "!=", "cancel"),
                     ("display_type", "=", "product"),
-                    ("product_id", "in", [product.id for product in left]),
+                    ("product_id", "in", list(left)),
                 ],
                 ["product_id", "product_uom_id"],
                 ["quantity:sum"],
             )
         )
         for product, unit, quantity in credited:
-            left[product] -= unit._compute_quantity(
-                quantity, product.uom_id, round=False, raise_if_failure=False
-            )
+            left[product.id].append((-quantity, unit.id))
         returned = {}
         for line in self._sort_helpdesk_invoice_lines(invoice_lines):
-            if line.product_id not in left:
+            if line.product_id.id not in left:
                 continue
-            quantity = min(
-                max(self._get_helpdesk_line_quantity(line, left[line.product_id]), 0.0),
-                refundable.get(line.id, 0.0),
-            )
+            unit = line.product_uom_id
+            available = self._sum_helpdesk_quantities(left[line.product_id.id], unit)
+            quantity = min(max(available, 0.0), refundable.get(line.id, 0.0))
             returned[line.id] = quantity
-            left[line.product_id] -= self._get_helpdesk_base_quantity(line, quantity)
+            left[line.product_id.id] = [(available - quantity, unit.id)]
         return returned
 
     def _check_helpdesk_refund_lines(self):
