@@ -97,11 +97,10 @@ class HelpdeskRefundLine(models.TransientModel):
             line.price_subtotal = line._get_subtotal(line.quantity)
 
     def _get_subtotal(self, quantity):
-        """The invoice line's untaxed subtotal for this quantity of it."""
+        """The invoice line's untaxed subtotal for this quantity of it, unrounded: the
+        form shows it in the currency's digits, the restocking fee rounds its sum."""
         self.ensure_one()
         invoice_line = self.invoice_line_id
         if not invoice_line.quantity:
             return 0.0
-        return invoice_line.currency_id.round(
-            invoice_line.price_subtotal * quantity / invoice_line.quantity
-        )
+        return invoice_line.price_subtotal * quantity / invoice_line.quantity
