@@ -422,19 +422,9 @@ class AccountMoveReversal(models.TransientModel):
         it."""
         if not invoices:
             return []
-        self.env["account.move"].flush_model(
-            ["reversed_entry_id", "move_type", "state"]
-        )
-        self.env["account.move.line"].flush_model(
-            [
-                "move_id",
-                "product_id",
-                "product_uom_id",
-                "quantity",
-                "display_type",
-                "sale_line_ids",
-            ]
-        )
+        # The credit notes this transaction made count too.
+        self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
         return self.env.execute_query(
             SQL(
                 """
@@ -487,8 +477,23 @@ class AccountMoveReversal(models.TransientModel):
         back only. What came back of a product, less what the ticket's credit notes
         credit of it, goes to its lines in their order, as much as each may still be
         credited."""
+        left = self._get_helpdesk_returns_left(invoice_lines.product_id)
+        returned = {}
+        for line in self._sort_helpdesk_invoice_lines(invoice_lines):
+            if line.product_id.id not in left:
+                continue
+            unit = line.product_uom_id
+            available = self._sum_helpdesk_quantities(left[line.product_id.id], unit)
+            quantity = min(max(available, 0.0), refundable.get(line.id, 0.0))
+            returned[line.id] = quantity
+            left[line.product_id.id] = [(available - quantity, unit.id)]
+        return returned
+
+    def _get_helpdesk_returns_left(self, products):
+        """{product id: [(quantity, unit id)]}: what came back of these products on the
+        ticket's validated returns, and (negative) what the ticket's credit notes
+        credit of them; only the products that came back."""
         ticket = self.helpdesk_ticket_id
-        products = invoice_lines.product_id
         if not ticket or not products:
             return {}
         # sudo: what came back, read without Inventory rights.
@@ -506,39 +511,35 @@ class AccountMoveReversal(models.TransientModel):
                 ["quantity:sum"],
             )
         )
-        if not returns:
-            return {}
         left = defaultdict(list)
         for product, unit, quantity in returns:
             left[product.id].append((quantity, unit.id))
+        if left:
+            for product, unit, quantity in self._get_helpdesk_ticket_credited(
+                list(left)
+            ):
+                left[product.id].append((-quantity, unit.id))
+        return left
+
+    def _get_helpdesk_ticket_credited(self, product_ids):
+        """What the ticket's credit notes credit of these products, as (product, unit,
+        quantity) rows."""
         # sudo: the ticket's credit notes count, whoever may read them.
-        credited = (
+        return (
             self.env["account.move.line"]
             .sudo()
             ._read_group(
                 [
-                    ("move_id.helpdesk_ticket_id", "=", ticket.id),
+                    ("move_id.helpdesk_ticket_id", "=", self.helpdesk_ticket_id.id),
                     ("move_id.move_type", "=", "out_refund"),
                     ("parent_state", "!=", "cancel"),
                     ("display_type", "=", "product"),
-                    ("product_id", "in", list(left)),
+                    ("product_id", "in", product_ids),
                 ],
                 ["product_id", "product_uom_id"],
                 ["quantity:sum"],
             )
         )
-        for product, unit, quantity in credited:
-            left[product.id].append((-quantity, unit.id))
-        returned = {}
-        for line in self._sort_helpdesk_invoice_lines(invoice_lines):
-            if line.product_id.id not in left:
-                continue
-            unit = line.product_uom_id
-            available = self._sum_helpdesk_quantities(left[line.product_id.id], unit)
-            quantity = min(max(available, 0.0), refundable.get(line.id, 0.0))
-            returned[line.id] = quantity
-            left[line.product_id.id] = [(available - quantity, unit.id)]
-        return returned
 
     def _check_helpdesk_refund_lines(self):
         """Selected lines: quantities from 0 to what is left to credit of each line
@@ -563,19 +564,23 @@ class AccountMoveReversal(models.TransientModel):
         quantities = defaultdict(float)
         for line in lines:
             quantities[line.invoice_line_id] += line.quantity
-        refundable = self._get_helpdesk_refundable_quantities(lines.invoice_line_id)
+        self._check_helpdesk_refundable(quantities, digits)
+
+    def _check_helpdesk_refundable(self, quantities, digits):
+        """{invoice line of the chosen invoices: quantity}: product lines, each credited
+        no more than what is left of it."""
+        _ = self.env._
+        invoice_lines = self.env["account.move.line"].concat(*quantities)
+        refundable = self._get_helpdesk_refundable_quantities(invoice_lines)
         for invoice_line, quantity in quantities.items():
-            values = {
-                "line": invoice_line.product_id.display_name or invoice_line.name,
-                "invoice": invoice_line.move_id.display_name,
-            }
+            invoice = invoice_line.move_id.display_name
             if invoice_line.display_type != "product":
                 raise ValidationError(
                     _(
                         "%(line)s on invoice %(invoice)s is a section or a note: only "
                         "product lines can be refunded.",
                         line=invoice_line.name,
-                        invoice=values["invoice"],
+                        invoice=invoice,
                     )
                 )
             left = refundable.get(invoice_line.id, 0.0)
@@ -586,7 +591,8 @@ class AccountMoveReversal(models.TransientModel):
                         "refund, not %(quantity)s: its credit notes credit the rest.",
                         left=formatLang(self.env, left, digits=digits),
                         quantity=formatLang(self.env, quantity, digits=digits),
-                        **values,
+                        line=invoice_line.product_id.display_name or invoice_line.name,
+                        invoice=invoice,
                     )
                 )
 
