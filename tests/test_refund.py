@@ -237,9 +237,11 @@ class TestRefund(AfterSalesCase):
 
     def test_counts_batched(self):
         tickets = self.ticket | self.ticket.copy() | self.ticket.copy()
+        # An invoice is reversed whole once: the third ticket refunds another kettle.
+        invoice_kettle_2 = self._create_invoice(self.contact, self.product)
         for ticket, invoices in zip(
             tickets[1:],
-            (self.invoice_kettle, self.invoice_kettle | self.invoice_espresso),
+            (self.invoice_kettle, invoice_kettle_2 | self.invoice_espresso),
             strict=True,
         ):
             self.env["account.move.reversal"].create(

@@ -124,6 +124,50 @@ class TestAfterSalesUi(HttpCase):
         self.assertEqual(ticket.product_id, products["Kettle"])
         self.assertEqual(ticket.credit_note_ids.reversed_entry_id.ref, "KETTLE")
 
+    def test_agent_refunds_one_line(self):
+        """Selected lines: one of the two kettles of an invoice, posted."""
+        agent, customer, ticket = self._agent_ticket(
+            "tour_lines_agent", "account.group_account_invoice", "use_credit_notes"
+        )
+        kettle, toaster = (
+            self.env["product.product"].create(
+                {"name": f"Tour {name}", "type": "consu"}
+            )
+            for name in ("Kettle", "Toaster")
+        )
+        ticket.product_id = kettle
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "ref": "LINES",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": quantity,
+                            "price_unit": 40.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                    for product, quantity in ((kettle, 2), (toaster, 1))
+                ],
+            }
+        )
+        invoice.action_post()
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_action/{ticket.id}",
+            "helpdesk_after_sales_refund_lines",
+            login=agent.login,
+        )
+        credit_note = ticket.credit_note_ids
+        self.assertEqual(len(credit_note), 1)
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertEqual(credit_note.invoice_line_ids.product_id, kettle)
+        self.assertEqual(credit_note.invoice_line_ids.quantity, 1)
+        self.assertEqual(credit_note.amount_untaxed, 40.0)
+
     # --- Worksheets
     def test_portal_customer_signs_worksheet(self):
         portal = new_test_user(

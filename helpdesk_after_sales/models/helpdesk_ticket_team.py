@@ -8,6 +8,8 @@ AFTER_SALES_FIELDS = (
     "use_product_repairs",
     "use_fsm",
     "fsm_project_id",
+    "restocking_fee_percent",
+    "restocking_fee_product_id",
 )
 
 
@@ -54,6 +56,25 @@ class HelpdeskTicketTeam(models.Model):
         "for its tickets, where one can be set, is a separate setting.",
     )
 
+    # Restocking fee of the refunds by invoice line
+    restocking_fee_percent = fields.Float(
+        string="Restocking Fee (%)",
+        digits=(16, 2),
+        tracking=True,
+        help="Deducted from a refund of selected invoice lines: this percentage of the "
+        "untaxed subtotal of the refunded goods that came back on the ticket's "
+        "returns. 0: no fee.",
+    )
+    restocking_fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Restocking Fee Product",
+        tracking=True,
+        check_company=True,
+        domain="[('type', '=', 'service')]",
+        help="The service product of the fee line on the credit note: its income "
+        "account and its taxes.",
+    )
+
     @api.constrains("use_fsm", "fsm_project_id", "company_id")
     def _check_fsm_project(self):
         # Odoo's company check of the field first (helpdesk.ticket.team has no
@@ -83,6 +104,32 @@ class HelpdeskTicketTeam(models.Model):
                     "project."
                 )
             raise ValidationError(error % {"project": project.display_name})
+
+    @api.constrains("restocking_fee_percent", "restocking_fee_product_id", "company_id")
+    def _check_restocking_fee(self):
+        # Odoo's company check of the field (no _check_company_auto on the team).
+        self.filtered("company_id")._check_company(["restocking_fee_product_id"])
+        for team in self:
+            product = team.restocking_fee_product_id
+            if not 0 <= team.restocking_fee_percent < 100:
+                error = self.env._(
+                    "The restocking fee of team %(team)s is a percentage of the "
+                    "refunded goods: from 0 to less than 100."
+                )
+            elif team.restocking_fee_percent and not product:
+                error = self.env._(
+                    "Team %(team)s charges a restocking fee: choose its product."
+                )
+            elif product and product.type != "service":
+                error = self.env._(
+                    "The restocking fee product of team %(team)s must be a service, "
+                    "not %(product)s."
+                )
+            else:
+                continue
+            raise ValidationError(
+                error % {"team": team.display_name, "product": product.display_name}
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,4 +2,5 @@ from . import helpdesk_after_sales_mixin
 from . import account_move_reversal
 from . import helpdesk_coupon_generate
 from . import helpdesk_create_fsm_task
+from . import helpdesk_refund_line
 from . import stock_picking_return

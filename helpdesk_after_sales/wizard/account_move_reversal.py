@@ -1,5 +1,10 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero, formatLang
 
 
 class AccountMoveReversal(models.TransientModel):
@@ -62,6 +67,31 @@ class AccountMoveReversal(models.TransientModel):
     )
     reason = fields.Char(compute="_compute_reason", store=True, readonly=False)
 
+    # Refund by invoice line
+    helpdesk_refund_scope = fields.Selection(
+        selection=[("invoice", "Whole invoices"), ("lines", "Selected lines")],
+        string="Refund",
+        required=True,
+        default="invoice",
+        help="Whole invoices: reverse each chosen invoice entirely. Selected lines: "
+        "credit only the quantities set on the chosen invoices' lines.",
+    )
+    helpdesk_line_ids = fields.One2many(
+        comodel_name="helpdesk.refund.line",
+        inverse_name="wizard_id",
+        string="Lines to Refund",
+        compute="_compute_helpdesk_line_ids",
+        store=True,
+        readonly=False,
+    )
+    helpdesk_restocking_fee_percent = fields.Float(
+        related="helpdesk_ticket_id.team_id.restocking_fee_percent"
+    )
+    waive_restocking_fee = fields.Boolean(
+        help="Credit the goods that came back without the team's restocking fee: "
+        "recorded on the ticket with your name.",
+    )
+
     @api.model
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
@@ -101,6 +131,29 @@ class AccountMoveReversal(models.TransientModel):
     @api.depends("suitable_move_ids")
     def _compute_move_ids(self):
         self._preselect_after_sales("move_ids", "suitable_move_ids")
+
+    @api.depends("helpdesk_refund_scope", "move_ids")
+    def _compute_helpdesk_line_ids(self):
+        """One line per product line of the chosen invoices; the lines of invoices
+        still chosen are kept as the agent left them (quantities, removed lines)."""
+        for wizard in self:
+            if wizard.helpdesk_refund_scope != "lines" or not wizard.helpdesk_ticket_id:
+                wizard.helpdesk_line_ids = [Command.clear()]
+                continue
+            invoices = wizard.move_ids._origin
+            lines = wizard.helpdesk_line_ids
+            dropped = lines.filtered(
+                lambda line, invoices=invoices: line.invoice_line_id.move_id._origin
+                not in invoices
+            )
+            shown = (lines - dropped).invoice_line_id._origin.move_id
+            new_lines = (invoices - shown).invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            )
+            wizard.helpdesk_line_ids = [Command.unlink(line.id) for line in dropped] + [
+                Command.create({"invoice_line_id": invoice_line.id})
+                for invoice_line in self._sort_helpdesk_invoice_lines(new_lines)
+            ]
 
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
@@ -220,26 +273,60 @@ class AccountMoveReversal(models.TransientModel):
                 move=move.display_name,
                 customer=self.helpdesk_partner_id.display_name,
             )
+        if self.helpdesk_refund_scope == "lines":
+            self._check_helpdesk_refund_lines()
+        else:
+            self._check_helpdesk_nothing_credited()
 
     def _prepare_default_reversal(self, move):
         values = super()._prepare_default_reversal(move)
         if self.helpdesk_ticket_id:
             values["helpdesk_ticket_id"] = self.helpdesk_ticket_id.id
+            if self.helpdesk_refund_scope == "lines":
+                # Only these lines: account's copy of the invoice takes them instead
+                # of all of its lines, and computes the taxes and the amount due.
+                values["line_ids"] = self._prepare_helpdesk_credit_lines_vals(move)
         return values
 
     def reverse_moves(self, is_modify=False):
         self.ensure_one()
         if not self.helpdesk_ticket_id:
             return super().reverse_moves(is_modify=is_modify)
+        self._check_helpdesk_refund_scope("invoice")
+        return self._reverse_helpdesk_moves(is_modify=is_modify)
+
+    def action_refund_lines(self):
+        """Reverse (Selected lines): a draft credit note per invoice."""
+        self.ensure_one()
+        self._check_helpdesk_refund_scope("lines")
+        return self._reverse_helpdesk_moves()
+
+    def action_refund_lines_and_post(self):
+        """Reverse and Post (Selected lines): the credit notes, posted."""
+        self.ensure_one()
+        self._check_helpdesk_refund_scope("lines")
+        return self._reverse_helpdesk_moves(post=True)
+
+    def _reverse_helpdesk_moves(self, is_modify=False, post=False):
+        """Core's reversal of the chosen invoices, from the ticket: all or nothing,
+        with the invoices locked so that two refunds of them never both pass."""
+        self._lock_helpdesk_invoices()
         with self._after_sales_envelope() as wizard:
+            waived_fees = wizard._get_helpdesk_waived_fees()
+            if wizard.helpdesk_refund_scope == "lines":
+                wizard._narrow_helpdesk_invoices()
             action = super(AccountMoveReversal, wizard).reverse_moves(
                 is_modify=is_modify
             )
+            credit_notes = wizard._get_helpdesk_credit_notes(is_modify)
+            if post:
+                credit_notes.action_post()
             self._post_after_sales_links(
-                wizard._get_helpdesk_credit_notes(is_modify),
+                credit_notes,
                 self.env._("Credit note %(link)s issued from this ticket."),
                 self.env._("Issued from helpdesk ticket %(link)s."),
             )
+            wizard._log_helpdesk_waived_fees(credit_notes, waived_fees)
         return action
 
     def _get_helpdesk_credit_notes(self, is_modify):
@@ -251,3 +338,363 @@ class AccountMoveReversal(models.TransientModel):
         return self.env["account.move"].union(
             *(move.reversal_move_ids.sorted("id")[-1:] for move in self.move_ids)
         )
+
+    # ------------------------------------------------------------------
+    # Refund by invoice line: what is left to credit, and one refund at a time
+    # ------------------------------------------------------------------
+
+    def _check_helpdesk_refund_scope(self, scope):
+        """Each mode has its own buttons: an RPC call of the other mode's is refused."""
+        if self.helpdesk_ticket_id and self.helpdesk_refund_scope != scope:
+            if scope == "invoice":
+                message = self.env._(
+                    "Refund is set to Selected lines: use its Reverse or Reverse and "
+                    "Post buttons, which credit the quantities set on the lines."
+                )
+            else:
+                message = self.env._(
+                    "Refund is set to Whole invoices: choose Selected lines to credit "
+                    "some lines only."
+                )
+            raise UserError(message)
+
+    def _lock_helpdesk_invoices(self):
+        """Lock the chosen invoices until the transaction ends, by updating their rows:
+        a second refund of them waits, then fails to serialize if this one committed
+        (PostgreSQL's repeatable read), and Odoo retries it on what this one credited.
+        A lock alone would not do: the waiting refund would go on with what it read
+        before this one's credit notes existed."""
+        if self.move_ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE account_move SET write_date = write_date WHERE id IN ("
+                    "SELECT id FROM account_move WHERE id IN %s ORDER BY id "
+                    "FOR NO KEY UPDATE)",
+                    tuple(self.move_ids._origin.ids),
+                ),
+                # Expected when another refund committed first: Odoo retries the
+                # request, no error to log.
+                log_exceptions=False,
+            )
+
+    def _get_helpdesk_refundable_quantities(self, invoice_lines):
+        """{invoice line id: what is left to credit of it, in its unit}.
+
+        A credit note line credits an invoice line when its credit note reverses
+        that invoice (reversed_entry_id), is not cancelled, and has the same product
+        and the same sales order lines: so the credit notes of this wizard, of
+        account's own reversal and those edited or made by hand in Accounting from
+        the invoice count alike. Invoice lines alike (same product and order lines)
+        share what is credited, in their order on the invoice."""
+        invoices = invoice_lines.move_id
+        credited = defaultdict(list)
+        for (
+            invoice_id,
+            product_id,
+            unit_id,
+            order_line_ids,
+            quantity,
+        ) in self._get_helpdesk_credited_quantities(invoices):
+            key = (invoice_id, product_id, frozenset(order_line_ids))
+            credited[key].append((quantity, unit_id))
+        refundable = {}
+        for line in self._sort_helpdesk_invoice_lines(
+            invoices.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            )
+        ):
+            key = (
+                line.move_id.id,
+                line.product_id.id,
+                frozenset(line.sale_line_ids.ids),
+            )
+            unit = line.product_uom_id
+            pool = self._sum_helpdesk_quantities(credited[key], unit)
+            taken = max(min(pool, line.quantity), 0.0)
+            credited[key] = [(pool - taken, unit.id)]
+            refundable[line.id] = line.quantity - taken
+        return refundable
+
+    def _get_helpdesk_credited_quantities(self, invoices):
+        """What the credit notes of these invoices credit, as rows (invoice id, product
+        id, unit id, sales order line ids, quantity) summed by the first four: one
+        query for any number of lines, and every credit note counts, whoever may read
+        it."""
+        if not invoices:
+            return []
+        # The credit notes this transaction made count too.
+        self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT credit_note.reversed_entry_id, line.product_id,
+                       line.product_uom_id,
+                       ARRAY(SELECT rel.order_line_id
+                               FROM sale_order_line_invoice_rel rel
+                              WHERE rel.invoice_line_id = line.id
+                           ORDER BY rel.order_line_id),
+                       SUM(line.quantity)
+                  FROM account_move_line line
+                  JOIN account_move credit_note ON credit_note.id = line.move_id
+                 WHERE credit_note.reversed_entry_id IN %s
+                   AND credit_note.move_type = 'out_refund'
+                   AND credit_note.state != 'cancel'
+                   AND line.display_type = 'product'
+              GROUP BY 1, 2, 3, 4
+                """,
+                tuple(invoices.ids),
+            )
+        )
+
+    @api.model
+    def _sort_helpdesk_invoice_lines(self, invoice_lines):
+        """Invoice lines in their invoice's order, invoice by invoice."""
+        return invoice_lines.sorted(
+            lambda line: (line.move_id.id, line.sequence, line.id)
+        )
+
+    @api.model
+    def _sum_helpdesk_quantities(self, quantities, unit):
+        """The sum of [(quantity, unit id)] in this unit: as they are between the same
+        unit, or without units (lines without product)."""
+        total = 0.0
+        for quantity, unit_id in quantities:
+            if unit_id and unit and unit_id != unit.id:
+                quantity = (
+                    self.env["uom.uom"]
+                    .browse(unit_id)
+                    ._compute_quantity(
+                        quantity, unit, round=False, raise_if_failure=False
+                    )
+                )
+            total += quantity
+        return total
+
+    def _get_helpdesk_returned_quantities(self, invoice_lines, refundable):
+        """{invoice line id: what came back of it on the ticket's validated returns
+        and is not credited yet, in its unit}, for the lines of the products that came
+        back only. What came back of a product, less what the ticket's credit notes
+        credit of it, goes to its lines in their order, as much as each may still be
+        credited."""
+        left = self._get_helpdesk_returns_left(invoice_lines.product_id)
+        returned = {}
+        for line in self._sort_helpdesk_invoice_lines(invoice_lines):
+            if line.product_id.id not in left:
+                continue
+            unit = line.product_uom_id
+            available = self._sum_helpdesk_quantities(left[line.product_id.id], unit)
+            quantity = min(max(available, 0.0), refundable.get(line.id, 0.0))
+            returned[line.id] = quantity
+            left[line.product_id.id] = [(available - quantity, unit.id)]
+        return returned
+
+    def _get_helpdesk_returns_left(self, products):
+        """{product id: [(quantity, unit id)]}: what came back of these products on the
+        ticket's validated returns, and (negative) what the ticket's credit notes
+        credit of them; only the products that came back."""
+        ticket = self.helpdesk_ticket_id
+        if not ticket or not products:
+            return {}
+        # sudo: what came back, read without Inventory rights.
+        returns = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("picking_id.helpdesk_ticket_id", "=", ticket.id),
+                    ("picking_code", "=", "incoming"),
+                    ("state", "=", "done"),
+                    ("product_id", "in", products.ids),
+                ],
+                ["product_id", "product_uom"],
+                ["quantity:sum"],
+            )
+        )
+        left = defaultdict(list)
+        for product, unit, quantity in returns:
+            left[product.id].append((quantity, unit.id))
+        if left:
+            for product, unit, quantity in self._get_helpdesk_ticket_credited(
+                list(left)
+            ):
+                left[product.id].append((-quantity, unit.id))
+        return left
+
+    def _get_helpdesk_ticket_credited(self, product_ids):
+        """What the ticket's credit notes credit of these products, as (product, unit,
+        quantity) rows."""
+        # sudo: the ticket's credit notes count, whoever may read them.
+        return (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id.helpdesk_ticket_id", "=", self.helpdesk_ticket_id.id),
+                    ("move_id.move_type", "=", "out_refund"),
+                    ("parent_state", "!=", "cancel"),
+                    ("display_type", "=", "product"),
+                    ("product_id", "in", product_ids),
+                ],
+                ["product_id", "product_uom_id"],
+                ["quantity:sum"],
+            )
+        )
+
+    def _check_helpdesk_refund_lines(self):
+        """Selected lines: quantities from 0 to what is left to credit of each line
+        of the chosen invoices, at least one of them more than 0."""
+        _ = self.env._
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        lines = self.helpdesk_line_ids
+        if any(float_compare(line.quantity, 0.0, digits) < 0 for line in lines):
+            raise ValidationError(_("A quantity to refund cannot be negative."))
+        lines = lines.filtered(lambda line: not float_is_zero(line.quantity, digits))
+        if not lines:
+            raise ValidationError(_("Set a quantity to refund on at least one line."))
+        # sudo: a line of an invoice the agent may not read is refused unnamed.
+        for line in lines.sudo():
+            if line.invoice_line_id.move_id not in self.move_ids._origin:
+                raise ValidationError(
+                    _(
+                        "A line to refund is not a line of the chosen invoices: choose "
+                        "its invoice in Invoices to Refund first."
+                    )
+                )
+        quantities = defaultdict(float)
+        for line in lines:
+            quantities[line.invoice_line_id] += line.quantity
+        self._check_helpdesk_refundable(quantities, digits)
+
+    def _check_helpdesk_refundable(self, quantities, digits):
+        """{invoice line of the chosen invoices: quantity}: product lines, each credited
+        no more than what is left of it."""
+        _ = self.env._
+        invoice_lines = self.env["account.move.line"].concat(*quantities)
+        refundable = self._get_helpdesk_refundable_quantities(invoice_lines)
+        for invoice_line, quantity in quantities.items():
+            invoice = invoice_line.move_id.display_name
+            if invoice_line.display_type != "product":
+                raise ValidationError(
+                    _(
+                        "%(line)s on invoice %(invoice)s is a section or a note: only "
+                        "product lines can be refunded.",
+                        line=invoice_line.name,
+                        invoice=invoice,
+                    )
+                )
+            left = refundable.get(invoice_line.id, 0.0)
+            if float_compare(quantity, left, digits) > 0:
+                raise ValidationError(
+                    _(
+                        "Only %(left)s of %(line)s on invoice %(invoice)s is left to "
+                        "refund, not %(quantity)s: its credit notes credit the rest.",
+                        left=formatLang(self.env, left, digits=digits),
+                        quantity=formatLang(self.env, quantity, digits=digits),
+                        line=invoice_line.product_id.display_name or invoice_line.name,
+                        invoice=invoice,
+                    )
+                )
+
+    def _check_helpdesk_nothing_credited(self):
+        """Whole invoices: none of their lines is credited yet, else the whole-invoice
+        reversal would credit some of it twice."""
+        invoice_lines = self.move_ids.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        refundable = self._get_helpdesk_refundable_quantities(invoice_lines)
+        for line in invoice_lines:
+            if float_compare(refundable[line.id], line.quantity, digits) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(move)s already has credit notes for some of its "
+                        "lines: refund what is left of it with Refund: Selected lines.",
+                        move=line.move_id.display_name,
+                    )
+                )
+
+    def _narrow_helpdesk_invoices(self):
+        """Reverse only the chosen invoices that have a quantity to credit; their lines
+        stay as they are (not computed again from the invoices)."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        invoices = self.helpdesk_line_ids.filtered(
+            lambda line: not float_is_zero(line.quantity, digits)
+        ).invoice_line_id.move_id
+        with self.env.protecting([self._fields["helpdesk_line_ids"]], self):
+            self.move_ids = self.move_ids & invoices
+
+    def _prepare_helpdesk_credit_lines_vals(self, move):
+        """The credit note's lines for this invoice: a copy of each line to credit with
+        its quantity (its sales order lines, taxes, accounts and analytics, as
+        account's copy does), and the restocking fee unless it is waived."""
+        quantities = defaultdict(float)
+        for line in self.helpdesk_line_ids:
+            if line.invoice_line_id.move_id == move and line.quantity:
+                quantities[line.invoice_line_id] += line.quantity
+        invoice_lines = self.env["account.move.line"].concat(*quantities)
+        vals_list = invoice_lines.with_context(include_business_fields=True).copy_data()
+        commands = []
+        for invoice_line, vals in zip(invoice_lines, vals_list, strict=True):
+            vals.pop("move_id", None)
+            vals["quantity"] = quantities[invoice_line]
+            commands.append(Command.create(vals))
+        fee = self._get_helpdesk_restocking_fee(move)
+        if fee and not self.waive_restocking_fee:
+            commands.append(
+                Command.create(
+                    {
+                        "display_type": "product",
+                        # Its account and taxes: the product's, as on any line.
+                        "product_id": (
+                            self.helpdesk_ticket_id.team_id.restocking_fee_product_id.id
+                        ),
+                        "quantity": 1.0,
+                        "price_unit": -fee,
+                    }
+                )
+            )
+        return commands
+
+    def _get_helpdesk_restocking_fee(self, move):
+        """The team's restocking fee on what this refund credits of the invoice's goods
+        that came back on the ticket's returns: its percentage of their untaxed
+        subtotal, in the invoice's currency (0 without fee)."""
+        team = self.helpdesk_ticket_id.team_id
+        if not (team.restocking_fee_percent and team.restocking_fee_product_id):
+            return 0.0
+        base = sum(
+            line._get_subtotal(min(line.quantity, line.returned_quantity))
+            for line in self.helpdesk_line_ids
+            if line.has_returns and line.invoice_line_id.move_id == move
+        )
+        return move.currency_id.round(base * team.restocking_fee_percent / 100)
+
+    def _get_helpdesk_waived_fees(self):
+        """{invoice: the restocking fee the agent waives on its refund}."""
+        if self.helpdesk_refund_scope != "lines" or not self.waive_restocking_fee:
+            return {}
+        return {move: self._get_helpdesk_restocking_fee(move) for move in self.move_ids}
+
+    def _log_helpdesk_waived_fees(self, credit_notes, waived_fees):
+        """A note on the ticket for each waived fee, with the agent's name."""
+        for credit_note in credit_notes:
+            fee = waived_fees.get(credit_note.reversed_entry_id)
+            if not fee:
+                continue
+            self.helpdesk_ticket_id.message_post(
+                body=Markup(
+                    self.env._(
+                        "Restocking fee of %(fee)s waived by %(agent)s on credit note "
+                        "%(link)s."
+                    )
+                )
+                % {
+                    "fee": formatLang(
+                        self.env, fee, currency_obj=credit_note.currency_id
+                    ),
+                    "agent": self.env.user.name,
+                    "link": credit_note._get_html_link(),
+                },
+                subtype_xmlid="mail.mt_note",
+            )
