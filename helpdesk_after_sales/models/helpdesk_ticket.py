@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv.expression import FALSE_DOMAIN, OR, normalize_domain
+from odoo.osv.expression import FALSE_DOMAIN, OR
 from odoo.tools.misc import clean_context, format_date
 
 
@@ -622,8 +622,12 @@ class HelpdeskTicket(models.Model):
             False: [("product_id", "=", False)],
         }
         chosen = [domains[state] for state in states if state in domains]
-        domain = normalize_domain(OR(chosen)) if chosen else FALSE_DOMAIN
-        return ["!", *domain] if operator in ("!=", "not in") else domain
+        domain = OR(chosen) if chosen else FALSE_DOMAIN
+        if operator in ("!=", "not in"):
+            # The complement, tickets without end date included (a negated date
+            # comparison would leave them out).
+            return [("id", "not in", self._search(domain))]
+        return domain
 
     def _get_warranty_delivery_day(self, date_done):
         """The day the customer received a delivery done at `date_done` (UTC): in the

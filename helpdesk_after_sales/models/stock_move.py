@@ -49,5 +49,8 @@ class StockMove(models.Model):
                 ]
             )
         )
-        for name in ("warranty_start_date", "warranty_end_date"):
+        names = ["warranty_start_date", "warranty_end_date"]
+        for name in names:
             self.env.add_to_compute(Ticket._fields[name], tickets)
+        # What depends on the dates (the state, not stored) follows too.
+        tickets.modified(names)
