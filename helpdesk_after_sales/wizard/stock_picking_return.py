@@ -568,6 +568,7 @@ class StockReturnPicking(models.TransientModel):
             ticket.company_id.warranty_exchange_keeps_end
             and ticket.warranty_end_date
             and line.product_id == ticket.product_id
+            and line.lot_id == ticket.lot_id
         ):
             # The replacement of the ticket's unit keeps its warranty's end
             # (stock.rule's _get_custom_move_fields gives it to the replacement's move).
