@@ -546,7 +546,9 @@ class TestWarranty(AfterSalesCase):
 
     def _list_queries(self, tickets, spec):
         Ticket = (
-            self.env["helpdesk.ticket"].with_user(self.agent).with_context(WEB_CONTEXT)
+            self.env["helpdesk.ticket"]
+            .with_user(self.agent)
+            .with_context(**WEB_CONTEXT)
         )
         Ticket.web_search_read([("id", "in", tickets.ids)], spec)  # warm caches
         self.env.invalidate_all(flush=True)
@@ -577,7 +579,7 @@ class TestWarranty(AfterSalesCase):
         """The form with its warranty badge: at most 2 queries more."""
         self.ticket.write({"product_id": self.serial_product.id, "lot_id": self.lot.id})
         self._deliver(self.serial_product, "2026-01-31", lot=self.lot)
-        ticket = self.ticket.with_user(self.agent).with_context(WEB_CONTEXT)
+        ticket = self.ticket.with_user(self.agent).with_context(**WEB_CONTEXT)
         spec = {
             "name": {},
             "product_id": {"fields": {"display_name": {}}},
