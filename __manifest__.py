@@ -16,6 +16,7 @@
         "repair",
         "sale_loyalty",
         "project",
+        "product_warranty",
     ],
     "data": [
         "security/ir.model.access.csv",
@@ -38,6 +39,7 @@
         "views/repair_order_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_return_picking_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

@@ -16,3 +16,5 @@ from . import test_worksheet_portal
 from . import test_repair
 from . import test_refund_lines
 from . import test_refund_concurrency
+from . import test_warranty
+from . import test_warranty_ui

@@ -12,3 +12,9 @@ from . import worksheet_template_question
 from . import worksheet_answer
 from . import repair_order
 from . import sale_order
+from . import product_template
+from . import res_company
+from . import res_config_settings
+from . import stock_move
+from . import stock_move_line
+from . import stock_rule

@@ -1,8 +1,10 @@
+import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import clean_context
+from odoo.osv.expression import FALSE_DOMAIN, OR
+from odoo.tools.misc import clean_context, format_date
 
 
 class HelpdeskTicket(models.Model):
@@ -125,6 +127,39 @@ class HelpdeskTicket(models.Model):
         string="Tasks Count",
         compute="_compute_fsm_task_count",
         groups="project.group_project_user",
+    )
+
+    # --- Warranty
+    # The dates are stored: they change only with the ticket, its product's warranty
+    # or a delivery (stock.move's _recompute_helpdesk_warranty). The state is not: it
+    # changes with the calendar, and is searched through the stored end date.
+    warranty_start_date = fields.Date(
+        compute="_compute_warranty_dates",
+        store=True,
+        help="When the ticket's unit was delivered to the customer: the latest done "
+        "delivery of its lot, else of its product on the ticket's orders (or to the "
+        "customer, without order).",
+    )
+    warranty_end_date = fields.Date(
+        compute="_compute_warranty_dates",
+        store=True,
+        help="The last day of the product's warranty, counted from its delivery (or "
+        "kept from the unit it replaced, see the company's settings).",
+    )
+    warranty_state = fields.Selection(
+        selection=[
+            ("none", "No Warranty"),
+            ("unknown", "Unknown"),
+            ("active", "Under Warranty"),
+            ("expired", "Expired"),
+        ],
+        compute="_compute_warranty_state",
+        search="_search_warranty_state",
+        help="No Warranty: the product has none. Unknown: no done delivery of it to "
+        "the customer was found.",
+    )
+    warranty_label = fields.Char(
+        string="Warranty Status", compute="_compute_warranty_state"
     )
 
     @api.depends("commercial_partner_id", "company_id")
@@ -460,6 +495,8 @@ class HelpdeskTicket(models.Model):
             default_user_id=self.env.user.id,
             default_schedule_date=fields.Datetime.to_string(fields.Datetime.now()),
             default_internal_notes=self.description,
+            # The agent can still change it.
+            default_under_warranty=self.warranty_state == "active",
         )
         picking = self._get_repair_return()
         if picking:
@@ -519,3 +556,164 @@ class HelpdeskTicket(models.Model):
         return self._get_after_sales_documents_action(
             "project.action_view_all_task", self.fsm_task_ids
         )
+
+    # --- Warranty
+    @api.depends(
+        "product_id.warranty",
+        "product_id.warranty_type",
+        "lot_id",
+        "sale_order_ids",
+        "commercial_partner_id",
+        "company_id",
+    )
+    def _compute_warranty_dates(self):
+        # Stored, hence computed as superuser: the agent may not read Inventory.
+        delivered = self._get_warranty_deliveries()
+        for ticket in self:
+            date_done, kept_end = delivered.get(ticket, (False, False))
+            template = ticket.product_id.product_tmpl_id
+            start = ticket._get_warranty_delivery_day(date_done)
+            ticket.warranty_start_date = start
+            ticket.warranty_end_date = start and (
+                kept_end or template._get_warranty_end_date(start)
+            )
+
+    @api.depends("warranty_end_date", "product_id.warranty")
+    @api.depends_context("lang", "tz")
+    def _compute_warranty_state(self):
+        today = fields.Date.context_today(self)
+        _ = self.env._
+        for ticket in self:
+            end = ticket.warranty_end_date
+            if not ticket.product_id:
+                state, label = False, False
+            elif end:
+                state = "active" if end >= today else "expired"
+                label = (
+                    _("Under warranty until %(date)s", date=format_date(self.env, end))
+                    if state == "active"
+                    else _(
+                        "Warranty expired on %(date)s", date=format_date(self.env, end)
+                    )
+                )
+            elif ticket.product_id.warranty <= 0:
+                state, label = "none", _("No warranty")
+            else:
+                state = "unknown"
+                label = _("Warranty unknown: no delivery to the customer found")
+            ticket.warranty_state = state
+            ticket.warranty_label = label
+
+    def _search_warranty_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(
+                self.env._("The warranty status can only be searched for values.")
+            )
+        states = {value} if isinstance(value, str) or not value else set(value)
+        today = fields.Date.context_today(self)
+        domains = {
+            "active": [("warranty_end_date", ">=", today)],
+            "expired": [("warranty_end_date", "<", today)],
+            "none": [("product_id.warranty", "<=", 0)],
+            "unknown": [
+                ("product_id.warranty", ">", 0),
+                ("warranty_end_date", "=", False),
+            ],
+            False: [("product_id", "=", False)],
+        }
+        chosen = [domains[state] for state in states if state in domains]
+        domain = OR(chosen) if chosen else FALSE_DOMAIN
+        if operator in ("!=", "not in"):
+            # The complement, tickets without end date included (a negated date
+            # comparison would leave them out).
+            return [("id", "not in", self._search(domain))]
+        return domain
+
+    def _get_warranty_delivery_day(self, date_done):
+        """The day the customer received a delivery done at `date_done` (UTC): in the
+        customer's time zone."""
+        self.ensure_one()
+        if not date_done:
+            return False
+        tz = pytz.timezone(self.commercial_partner_id.tz or "UTC")
+        return pytz.utc.localize(date_done).astimezone(tz).date()
+
+    def _get_warranty_deliveries(self):
+        """{ticket: (date, kept warranty end)} of the delivery its warranty counts from:
+        the latest done delivery to its customer, in its company, of its lot, else of
+        its product on its orders (or on any, without order). Two grouped queries for a
+        whole page of tickets."""
+        tickets = self.filtered(
+            lambda t: t.product_id.warranty > 0 and t.commercial_partner_id
+        )
+        if not tickets:
+            return {}
+        deliveries = [
+            "&",
+            ("state", "=", "done"),
+            (
+                "picking_id",
+                "any",
+                self._get_partner_deliveries_domain(
+                    tickets.commercial_partner_id, tickets.company_id
+                ),
+            ),
+        ]
+        with_lot = tickets.filtered(
+            lambda t: t.lot_id and t.lot_id.product_id == t.product_id
+        )
+        latest = {}
+        if with_lot:
+            for lot, partner, company, kept_end, date in self.env[
+                "stock.move.line"
+            ]._read_group(
+                [("lot_id", "in", with_lot.lot_id._origin.ids), *deliveries],
+                [
+                    "lot_id",
+                    "picking_commercial_partner_id",
+                    "company_id",
+                    "helpdesk_warranty_end_date:day",
+                ],
+                ["date:max"],
+            ):
+                self._keep_latest(latest, (lot, partner, company), date, kept_end)
+        without_lot = tickets - with_lot
+        if without_lot:
+            for product, partner, company, order, kept_end, date in self.env[
+                "stock.move"
+            ]._read_group(
+                [("product_id", "in", without_lot.product_id._origin.ids), *deliveries],
+                [
+                    "product_id",
+                    "picking_commercial_partner_id",
+                    "company_id",
+                    "picking_sale_id",
+                    "helpdesk_warranty_end_date:day",
+                ],
+                ["date:max"],
+            ):
+                key = (product, partner, company)
+                self._keep_latest(latest, (*key, order), date, kept_end)
+                self._keep_latest(latest, key, date, kept_end)
+        result = {}
+        for ticket in tickets:
+            key = (ticket.commercial_partner_id, ticket.company_id)
+            if ticket in with_lot:
+                found = [latest.get((ticket.lot_id._origin, *key))]
+            elif ticket.sale_order_ids:
+                found = [
+                    latest.get((ticket.product_id._origin, *key, order))
+                    for order in ticket.sale_order_ids._origin
+                ]
+            else:
+                found = [latest.get((ticket.product_id._origin, *key))]
+            found = [delivery for delivery in found if delivery]
+            if found:
+                result[ticket] = max(found, key=lambda delivery: delivery[0])
+        return result
+
+    @api.model
+    def _keep_latest(self, latest, key, date, kept_end):
+        """latest[key]: the (date, kept end) of the latest delivery."""
+        if key not in latest or latest[key][0] < date:
+            latest[key] = (date, kept_end or False)

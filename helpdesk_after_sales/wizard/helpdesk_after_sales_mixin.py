@@ -2,7 +2,7 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools.misc import clean_context
+from odoo.tools.misc import clean_context, format_date
 
 
 class HelpdeskAfterSalesMixin(models.AbstractModel):
@@ -21,6 +21,31 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         readonly=True,
         ondelete="cascade",
     )
+    helpdesk_warranty_warning = fields.Char(
+        string="Warranty Warning",
+        compute="_compute_helpdesk_warranty_warning",
+        help="The ticket's product is out of warranty: for information, the service "
+        "stays possible.",
+    )
+
+    @api.depends("helpdesk_ticket_id")
+    def _compute_helpdesk_warranty_warning(self):
+        for wizard in self:
+            ticket = wizard.helpdesk_ticket_id
+            if ticket.warranty_state == "expired":
+                warning = self.env._(
+                    "Out of warranty: the warranty of %(product)s expired on %(date)s.",
+                    product=ticket.product_id.display_name,
+                    date=format_date(self.env, ticket.warranty_end_date),
+                )
+            elif ticket.warranty_state == "none":
+                warning = self.env._(
+                    "Out of warranty: %(product)s has no warranty.",
+                    product=ticket.product_id.display_name,
+                )
+            else:
+                warning = False
+            wizard.helpdesk_warranty_warning = warning
 
     @api.model
     def _check_after_sales_access(self):

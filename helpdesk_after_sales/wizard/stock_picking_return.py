@@ -561,6 +561,20 @@ class StockReturnPicking(models.TransientModel):
         wizard = self.with_env(self.env(context=clean_context(self.env.context)))
         return super(StockReturnPicking, wizard).action_create_returns()
 
+    def _get_proc_values(self, line):
+        values = super()._get_proc_values(line)
+        ticket = self.helpdesk_ticket_id
+        if (
+            ticket.company_id.warranty_exchange_keeps_end
+            and ticket.warranty_end_date
+            and line.product_id == ticket.product_id
+            and line.lot_id == ticket.lot_id
+        ):
+            # The replacement of the ticket's unit keeps its warranty's end
+            # (stock.rule's _get_custom_move_fields gives it to the replacement's move).
+            values["helpdesk_warranty_end_date"] = ticket.warranty_end_date
+        return values
+
     def action_create_exchanges(self):
         self.ensure_one()
         if not self.helpdesk_ticket_id:
