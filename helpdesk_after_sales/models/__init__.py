@@ -11,3 +11,6 @@ from . import worksheet_template_question
 from . import worksheet_answer
 from . import repair_order
 from . import sale_order
+from . import res_company
+from . import res_config_settings
+from . import sale_order_line
