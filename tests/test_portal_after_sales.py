@@ -172,8 +172,11 @@ class TestPortalTicketDocuments(AfterSalesPortalCase):
         cls.return_ready = cls._return()
         cls.return_done = cls._return()
         cls._validate(cls.return_done)
-        cls.return_waiting = cls._return()
-        cls.return_waiting.do_unreserve()
+        # A return prepared by hand and not confirmed yet: waiting.
+        cls.return_waiting = cls.return_ready.copy(
+            {"helpdesk_ticket_id": cls.ticket.id, "return_id": cls.delivery.id}
+        )
+        assert cls.return_waiting.state == "draft", cls.return_waiting.state
         cls.repair = cls._repair(cls.ticket, under_warranty=True)
 
     def test_ticket_page_shows_each_kind(self):
@@ -311,6 +314,7 @@ class TestPortalTicketDocuments(AfterSalesPortalCase):
                     Command.create(
                         {
                             "product_id": self.product.id,
+                            "name": "10% off",
                             "coupon_id": used.id,
                             "is_reward_line": True,
                             "reward_id": self.program.reward_ids.id,
