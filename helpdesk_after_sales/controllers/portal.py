@@ -216,11 +216,30 @@ class CustomerPortalSaleProblem(SaleCustomerPortal):
         auth="public",
         methods=["POST"],
         website=True,
+        # Checked first thing below, to answer with a page saying why rather than the
+        # website's bare "Something went wrong".
+        csrf=False,
     )
     def portal_order_problem_submit(
-        self, order_id, line_id=None, lot_id=None, description=None, **kw
+        self,
+        order_id,
+        line_id=None,
+        lot_id=None,
+        description=None,
+        csrf_token=None,
+        **kw,
     ):
         """Create the ticket, then show it; a refusal creates nothing."""
+        if not request.validate_csrf(csrf_token):
+            return self._render_problem_refused(
+                order_id,
+                UserError(
+                    request.env._(
+                        "This form has expired (invalid CSRF token): open it again "
+                        "from your order."
+                    )
+                ),
+            )
         try:
             line_sudo = self._get_problem_order_line(order_id, line_id)
             lot_sudo = self._get_problem_lot(line_sudo, lot_id)
