@@ -371,3 +371,218 @@ class TestPortalTicketQueries(AfterSalesPortalCase):
         self.assertEqual(page.count("/return/"), 5)
         self.assertLessEqual(five - empty, 12, f"{empty} without documents, {five}")
         self.assertEqual(five, one, "as many queries for 5 documents of each as for 1")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalReportProblem(AfterSalesPortalCase):
+    """Report a problem from the order's portal page."""
+
+    def _tickets(self):
+        return self.env["helpdesk.ticket"].search_count([])
+
+    def _form_url(self, line, order=None):
+        return f"/my/orders/{(order or self.delivered).id}/problem?line_id={line.id}"
+
+    def _csrf(self, line):
+        """The form's CSRF token, read from the form as a browser would."""
+        page = self._get(self._form_url(line))
+        self.assertEqual(page.status_code, 200)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def _submit(self, line, order=None, csrf=True, files=None, **data):
+        order = order or self.delivered
+        data.setdefault("line_id", line.id)
+        data.setdefault("description", "It stopped heating after a week.")
+        if csrf is True:
+            csrf = self._csrf(self.kettle_line)
+        if csrf:
+            data["csrf_token"] = csrf
+        return self.url_open(
+            f"/my/orders/{order.id}/problem/submit",
+            data=data,
+            files=files,
+            allow_redirects=False,
+        )
+
+    def _assert_refused_submit(self, status, text, line=None, **kwargs):
+        before = self._tickets()
+        with mute_logger("odoo.http"):
+            response = self._submit(line or self.kettle_line, **kwargs)
+        self.assertEqual(response.status_code, status, response.text[:300])
+        self.assertIn(text, response.text)
+        self.assertEqual(self._tickets(), before, "nothing created")
+        return response
+
+    def test_order_page_offers_delivered_lines(self):
+        self.authenticate("portal_oak", "portal_oak")
+        page = self._get(f"/my/orders/{self.delivered.id}").text
+        for line in self.kettle_line | self.espresso_line:
+            self.assertIn(self._form_url(line), page)
+        page = self._get(f"/my/orders/{self.order.id}").text
+        self.assertNotIn("o_helpdesk_report_problem", page, "nothing delivered yet")
+        # Not offered when the company names no team.
+        self.company.after_sales_portal_team_id = False
+        page = self._get(f"/my/orders/{self.delivered.id}").text
+        self.assertNotIn("o_helpdesk_report_problem", page)
+
+    def test_order_link_offers_nothing(self):
+        """The order's link shows the order to another customer, no Report a problem."""
+        self.authenticate("portal_birch", "portal_birch")
+        token = self.delivered._portal_ensure_token()
+        page = self._get(f"/my/orders/{self.delivered.id}?access_token={token}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("o_helpdesk_report_problem", page.text)
+
+    def test_form_offers_delivered_lots(self):
+        self.authenticate("portal_oak", "portal_oak")
+        page = self._get(self._form_url(self.espresso_line)).text
+        self.assertIn("Espresso Machine", page)
+        self.assertIn('name="lot_id"', page)
+        self.assertIn("SN-001", page)
+        self.assertNotIn("SN-002", page, "not delivered")
+        page = self._get(self._form_url(self.kettle_line)).text
+        self.assertNotIn('name="lot_id"', page, "the kettle is not tracked")
+
+    def test_report_problem_end_to_end(self):
+        self.authenticate("portal_oak", "portal_oak")
+        before = self._tickets()
+        response = self._submit(
+            self.espresso_line,
+            lot_id=self.lot.id,
+            description="The steam wand <b>leaks</b>.",
+            files=[
+                ("attachments", ("leak.jpg", b"\xff\xd8\xff picture", "image/jpeg")),
+                ("attachments", ("receipt.txt", b"bought in May", "text/plain")),
+            ],
+        )
+        self.assertEqual(response.status_code, 303, response.text[:300])
+        self.assertEqual(self._tickets(), before + 1)
+        ticket = self.env["helpdesk.ticket"].search([], order="id desc", limit=1)
+        self.assertTrue(
+            response.headers["Location"].endswith(f"/my/ticket/{ticket.id}")
+        )
+        self.assertEqual(ticket.sale_order_ids, self.delivered)
+        self.assertEqual(ticket.product_id, self.serial_product)
+        self.assertEqual(ticket.lot_id, self.lot)
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.company_id, self.company)
+        self.assertEqual(ticket.partner_id, self.portal_a.partner_id)
+        self.assertIn(self.portal_a.partner_id, ticket.message_partner_ids)
+        self.assertIn("&lt;b&gt;leaks&lt;/b&gt;", ticket.description, "escaped text")
+        self.assertEqual(ticket.stage_id, self.team._get_applicable_stages()[:1])
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(
+            sorted(attachments.mapped("name")), ["leak.jpg", "receipt.txt"]
+        )
+        self.assertEqual(
+            attachments.filtered(lambda a: a.name == "receipt.txt").raw,
+            b"bought in May",
+        )
+        page = self._get(f"/my/ticket/{ticket.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Problem with", page.text)
+        self.assertIn("receipt.txt", page.text)
+
+    def test_untracked_product_without_lot(self):
+        self.authenticate("portal_oak", "portal_oak")
+        response = self._submit(self.kettle_line)
+        self.assertEqual(response.status_code, 303)
+        ticket = self.env["helpdesk.ticket"].search([], order="id desc", limit=1)
+        self.assertEqual(ticket.product_id, self.product)
+        self.assertFalse(ticket.lot_id)
+
+    def test_refused_other_customers_order(self):
+        self.authenticate("portal_birch", "portal_birch")
+        csrf = self._csrf_for_birch()
+        token = self.delivered._portal_ensure_token()
+        for access_token in (None, token):
+            with self.subTest(access_token=access_token):
+                extra = {"access_token": access_token} if access_token else {}
+                self._assert_refused_submit(
+                    403, "does not exist or is not yours", csrf=csrf, **extra
+                )
+        with mute_logger("odoo.http"):
+            page = self._get(
+                self._form_url(self.kettle_line) + f"&access_token={token}"
+            )
+        self.assertEqual(page.status_code, 403)
+        self.assertNotIn("Kettle", page.text)
+
+    def _csrf_for_birch(self):
+        page = self._get(f"/my/orders/{self.order_b.id}")
+        self.assertEqual(page.status_code, 200)
+        return re.search(r'csrf_token: "([^"]+)"', page.text).group(1)
+
+    def test_refused_line_not_delivered(self):
+        self.authenticate("portal_oak", "portal_oak")
+        line = self.undelivered_line
+        self._assert_refused_submit(
+            400, "has not been delivered", line=line, order=self.order
+        )
+        # A delivered line of another order, posted on this one.
+        self._assert_refused_submit(
+            400, "has not been delivered", line=self.kettle_line, order=self.order
+        )
+
+    def test_refused_lot_not_delivered(self):
+        self.authenticate("portal_oak", "portal_oak")
+        for lot_id, text in (
+            (self.lot_2.id, "was not delivered with this order"),
+            ("", "Choose the lot or serial number"),
+            ("SN-001", "was not delivered with this order"),
+        ):
+            with self.subTest(lot_id=lot_id):
+                self._assert_refused_submit(
+                    400, text, line=self.espresso_line, lot_id=lot_id
+                )
+
+    def test_refused_empty_description(self):
+        self.authenticate("portal_oak", "portal_oak")
+        response = self._assert_refused_submit(
+            400, "Describe the problem", description="  \n "
+        )
+        self.assertIn("o_helpdesk_problem_form", response.text, "the form again")
+
+    def test_refused_csrf(self):
+        self.authenticate("portal_oak", "portal_oak")
+        self._assert_refused_submit(400, "invalid CSRF token", csrf=None)
+        self._assert_refused_submit(
+            400, "invalid CSRF token", csrf="0123456789abcdefo9999999999"
+        )
+        # Another session's token.
+        self.authenticate("portal_birch", "portal_birch")
+        csrf = self._csrf_for_birch()
+        self.authenticate("portal_oak", "portal_oak")
+        self._assert_refused_submit(400, "invalid CSRF token", csrf=csrf)
+
+    def test_refused_public_visitor(self):
+        self.authenticate(None, None)
+        token = self.delivered._portal_ensure_token()
+        page = self._get(f"/my/orders/{self.delivered.id}?access_token={token}")
+        self.assertNotIn("o_helpdesk_report_problem", page.text)
+        csrf = re.search(r'csrf_token: "([^"]+)"', page.text).group(1)
+        self._assert_refused_submit(403, "Log in to report a problem", csrf=csrf)
+
+    def test_refused_without_team(self):
+        self.company.after_sales_portal_team_id = False
+        self.authenticate("portal_oak", "portal_oak")
+        csrf = re.search(
+            r'csrf_token: "([^"]+)"', self._get(f"/my/orders/{self.delivered.id}").text
+        ).group(1)
+        self._assert_refused_submit(400, "cannot be reported online", csrf=csrf)
+
+    def test_portal_tour(self):
+        """The customer reports a problem from his order and lands on the ticket."""
+        before = self._tickets()
+        self.start_tour(
+            f"/my/orders/{self.delivered.id}",
+            "helpdesk_after_sales_portal_problem",
+            login="portal_oak",
+        )
+        self.assertEqual(self._tickets(), before + 1)
+        ticket = self.env["helpdesk.ticket"].search([], order="id desc", limit=1)
+        self.assertEqual(ticket.product_id, self.product)
+        self.assertEqual(ticket.sale_order_ids, self.delivered)
+        self.assertIn("The lid does not close", ticket.description)
