@@ -1,5 +1,6 @@
 import re
 
+from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -586,3 +587,14 @@ class TestPortalReportProblem(AfterSalesPortalCase):
         self.assertEqual(ticket.product_id, self.product)
         self.assertEqual(ticket.sale_order_ids, self.delivered)
         self.assertIn("The lid does not close", ticket.description)
+
+    def test_company_setting(self):
+        """Helpdesk settings choose the team, one of the company's own."""
+        self.company.after_sales_portal_team_id = False
+        Settings = self.env["res.config.settings"]
+        arch = Settings.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="after_sales_portal_team_id"', arch)
+        Settings.create({"after_sales_portal_team_id": self.team.id}).execute()
+        self.assertEqual(self.company.after_sales_portal_team_id, self.team)
+        with self.assertRaises(ValidationError):
+            self.company.after_sales_portal_team_id = self.ticket_b.team_id
