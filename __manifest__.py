@@ -40,6 +40,7 @@
         "views/stock_picking_views.xml",
         "views/stock_return_picking_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sale_order_templates.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

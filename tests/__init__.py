@@ -18,3 +18,4 @@ from . import test_refund_lines
 from . import test_refund_concurrency
 from . import test_warranty
 from . import test_warranty_ui
+from . import test_portal_after_sales

@@ -18,3 +18,4 @@ from . import res_config_settings
 from . import stock_move
 from . import stock_move_line
 from . import stock_rule
+from . import sale_order_line

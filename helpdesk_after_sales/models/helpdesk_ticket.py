@@ -717,3 +717,76 @@ class HelpdeskTicket(models.Model):
         """latest[key]: the (date, kept end) of the latest delivery."""
         if key not in latest or latest[key][0] < date:
             latest[key] = (date, kept_end or False)
+
+    # --- Portal
+    def _get_portal_after_sales_domain(self):
+        """The ticket's documents of `model_name` that belong to its customer in its
+        company: a document linked to it for another customer never shows."""
+        self.ensure_one()
+        return [
+            ("helpdesk_ticket_id", "=", self.id),
+            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+            # A coupon's company is its program's, which may be shared (none).
+            ("company_id", "in", [self.company_id.id, False]),
+        ]
+
+    def _get_portal_after_sales_documents(self):
+        """{kind: documents} for the ticket's portal page: posted credit notes, coupons,
+        returns not cancelled, repairs. Call it on the ticket as the portal's access
+        check returns it (sudo'ed once the visitor may read the ticket or holds its
+        token): what the ticket's access grants is exactly these documents."""
+        self.ensure_one()
+        domain = self._get_portal_after_sales_domain()
+        return {
+            "credit_notes": self.env["account.move"].search(
+                domain + [("move_type", "=", "out_refund"), ("state", "=", "posted")],
+                order="invoice_date desc, id desc",
+            ),
+            "coupons": self.env["loyalty.card"].search(domain, order="id desc"),
+            "returns": self._get_portal_returns(),
+            "repairs": self.env["repair.order"].search(domain, order="id desc"),
+        }
+
+    def _get_portal_returns(self):
+        """The ticket's returns the customer ships or shipped (not cancelled ones)."""
+        return self.env["stock.picking"].search(
+            self._get_portal_after_sales_domain()
+            + [("return_id", "!=", False), ("state", "!=", "cancel")],
+            order="scheduled_date desc, id desc",
+        )
+
+    @api.model
+    def _get_portal_open_after_sales_count(self):
+        """How many after-sales documents the portal user still has to act on: returns
+        to ship and coupons not used yet, on the tickets he may read."""
+        if not self.has_access("read"):
+            return 0
+        tickets = self._search([])
+        partner = self.env.user.commercial_partner_id
+        customer = [
+            ("helpdesk_ticket_id", "in", tickets),
+            ("partner_id.commercial_partner_id", "=", partner.id),
+        ]
+        # sudo: portal users read neither transfers nor coupons; both are counted only
+        # on the tickets they may read (the subquery above is under their rules).
+        returns = (
+            self.env["stock.picking"]
+            .sudo()
+            .search_count(
+                customer
+                + [("return_id", "!=", False), ("state", "not in", ("done", "cancel"))]
+            )
+        )
+        coupons = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                customer
+                + [
+                    "|",
+                    ("expiration_date", "=", False),
+                    ("expiration_date", ">=", fields.Date.context_today(self)),
+                ]
+            )
+        )
+        return returns + len(coupons.filtered(lambda card: not card.is_used))

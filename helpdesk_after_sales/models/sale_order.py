@@ -23,3 +23,23 @@ class SaleOrder(models.Model):
                         order=order.display_name,
                     )
                 )
+
+    # --- Portal: Report a problem
+    def _get_helpdesk_problem_lines(self, user):
+        """The lines `user` may report a problem about from the portal: products
+        delivered on this confirmed order, when he is its customer (not a holder of its
+        link) and its company takes such reports (after_sales_portal_team_id)."""
+        self.ensure_one()
+        lines = self.env["sale.order.line"]
+        if (
+            user._is_public()
+            or self.state != "sale"
+            or not self.company_id.after_sales_portal_team_id
+            or self.partner_id.commercial_partner_id != user.commercial_partner_id
+        ):
+            return lines
+        return self.order_line.filtered(
+            lambda line: not line.display_type
+            and line.product_id.type == "consu"
+            and line.qty_delivered > 0
+        )
