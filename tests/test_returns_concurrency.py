@@ -267,17 +267,10 @@ class TestReturnsConcurrency(TransactionCase):
         """The ticket's Return dialog, saved by the agent: its own request."""
 
         def save(env):
-            return (
-                env["stock.return.picking"]
-                .with_user(uid)
-                .create(
-                    {
-                        "helpdesk_ticket_id": ticket_id,
-                        "picking_id": self.data["delivery"],
-                    }
-                )
-                .id
+            wizard = env["stock.return.picking"].create(
+                {"helpdesk_ticket_id": ticket_id, "picking_id": self.data["delivery"]}
             )
+            return wizard.id
 
         with self.registry.cursor() as cr:
             wizard_id = save(api.Environment(cr, uid, {}))
