@@ -28,7 +28,8 @@ class TestReturnsConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             result = func(env)
-            cr.commit()
+            # Committed: the agents' transactions see it, not the test's own.
+            cr.commit()  # pylint: disable=invalid-commit
             return result
 
     def _create_data(self, env):
@@ -239,7 +240,8 @@ class TestReturnsConcurrency(TransactionCase):
                     env = api.Environment(cr, uid, {})
                     try:
                         results[index] = call(env, barrier if not attempt else None)
-                        cr.commit()
+                        # Committed: the click, as its request ends.
+                        cr.commit()  # pylint: disable=invalid-commit
                         return
                     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
                         cr.rollback()
@@ -274,7 +276,8 @@ class TestReturnsConcurrency(TransactionCase):
 
         with self.registry.cursor() as cr:
             wizard_id = save(api.Environment(cr, uid, {}))
-            cr.commit()
+            # Committed: the save, as its request ends.
+            cr.commit()  # pylint: disable=invalid-commit
         return wizard_id
 
     def _click(self, wizard_id, button):
