@@ -19,3 +19,4 @@ from . import test_refund_concurrency
 from . import test_warranty
 from . import test_warranty_ui
 from . import test_portal_after_sales
+from . import test_returns_concurrency

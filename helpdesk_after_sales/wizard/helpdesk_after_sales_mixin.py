@@ -119,14 +119,19 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
 
     @contextmanager
     def _after_sales_envelope(self):
-        """Check the wizard's values (its ticket's gate was checked when it was saved),
-        then create the service's documents with the wizard given: all or nothing. Its
-        context is cleaned of the ticket's default_* keys, which must not leak into the
-        documents."""
+        """Lock what the service counts from, check the wizard's values (its ticket's
+        gate was checked when it was saved), then create the service's documents with
+        the wizard given: all or nothing. Its context is cleaned of the ticket's
+        default_* keys, which must not leak into the documents."""
         self.ensure_one()
+        self._lock_after_sales_documents()
         self._check_after_sales_values()
         with self.env.cr.savepoint():
             yield self.with_env(self.env(context=clean_context(self.env.context)))
+
+    def _lock_after_sales_documents(self):
+        """Serialize two agents acting on the same documents at once, before the
+        checks count what is left of them: nothing to lock by default."""
 
     def _check_after_sales_values(self):
         """The wizard's own business rules, checked when its button is clicked."""

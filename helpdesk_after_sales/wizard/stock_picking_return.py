@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import frozendict
+from odoo.tools import SQL, frozendict
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 from odoo.tools.misc import clean_context
 
@@ -516,6 +516,29 @@ class StockReturnPicking(models.TransientModel):
             if self.return_location_id:
                 values["location_dest_id"] = self.return_location_id.id
         return values
+
+    def _lock_after_sales_documents(self):
+        """One ticket's return of a delivery at a time: the delivery's row is updated
+        (to its own write date) until the transaction ends. A second return of it,
+        from another ticket or agent, waits there; when the first commits, PostgreSQL
+        (repeatable read) refuses the second's update as a serialization failure, and
+        Odoo retries its request, which then counts the first return and refuses with
+        what is left. A lock without an update (FOR UPDATE) would not do: the second
+        would go on with what it read before the first return existed. NOWAIT would
+        refuse the second even when enough is left for both: waiting and retrying
+        gives every agent the usual answer. Stock's own flow, without a ticket, checks
+        no quantities and takes no lock."""
+        self.ensure_one()
+        if self.picking_id:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE stock_picking SET write_date = write_date WHERE id = %s",
+                    self.picking_id._origin.id,
+                ),
+                # Expected when another return committed first: the request is
+                # retried, there is no error to log.
+                log_exceptions=False,
+            )
 
     def _check_after_sales_values(self):
         """The delivery, destination and quantities of the return: checked when it is
