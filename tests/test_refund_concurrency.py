@@ -27,7 +27,9 @@ class TestRefundConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             result = func(env)
-            cr.commit()
+            # The other transactions (the agents') must see it: the test's own
+            # transaction is invisible to them.
+            cr.commit()  # pylint: disable=invalid-commit
             return result
 
     def _create_data(self, env):
@@ -152,7 +154,9 @@ class TestRefundConcurrency(TransactionCase):
                     env = api.Environment(cr, uid, {})
                     try:
                         results[index] = call(env, barrier if not attempt else None)
-                        cr.commit()
+                        # An agent's request ends: what it credited is seen by the
+                        # others, as after a real request.
+                        cr.commit()  # pylint: disable=invalid-commit
                         return
                     except errors.SerializationFailure as exc:
                         cr.rollback()
