@@ -15,3 +15,4 @@ from . import test_worksheet
 from . import test_worksheet_portal
 from . import test_repair
 from . import test_approval
+from . import test_after_sales_reason
