@@ -16,3 +16,4 @@ from . import test_worksheet_portal
 from . import test_repair
 from . import test_approval
 from . import test_after_sales_reason
+from . import test_approval_ui
