@@ -17,3 +17,4 @@ from . import test_repair
 from . import test_approval
 from . import test_after_sales_reason
 from . import test_approval_ui
+from . import test_approval_concurrency
