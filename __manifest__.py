@@ -22,6 +22,7 @@
         "security/ir.model.access.csv",
         "security/worksheet_security.xml",
         "security/repair_order_security.xml",
+        "security/helpdesk_after_sales_approval_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
@@ -41,6 +42,9 @@
         "views/stock_return_picking_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_order_templates.xml",
+        "views/helpdesk_after_sales_reason_views.xml",
+        "views/helpdesk_after_sales_approval_views.xml",
+        "views/helpdesk_after_sales_approval_refuse_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

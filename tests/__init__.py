@@ -20,3 +20,7 @@ from . import test_warranty
 from . import test_warranty_ui
 from . import test_portal_after_sales
 from . import test_returns_concurrency
+from . import test_approval
+from . import test_after_sales_reason
+from . import test_approval_ui
+from . import test_approval_concurrency

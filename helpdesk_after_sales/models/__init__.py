@@ -1,5 +1,7 @@
 from . import helpdesk_after_sales_document
 from . import account_move
+from . import helpdesk_after_sales_reason
+from . import helpdesk_after_sales_approval
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import loyalty_card

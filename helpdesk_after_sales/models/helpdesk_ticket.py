@@ -161,6 +161,18 @@ class HelpdeskTicket(models.Model):
     warranty_label = fields.Char(
         string="Warranty Status", compute="_compute_warranty_state"
     )
+    # --- Approvals
+    after_sales_approval_ids = fields.One2many(
+        comodel_name="helpdesk.after.sales.approval",
+        inverse_name="helpdesk_ticket_id",
+        string="Approval Requests",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+    after_sales_approval_count = fields.Integer(
+        string="Pending Approvals",
+        compute="_compute_after_sales_approval_count",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_sale_order_ids(self):
@@ -790,3 +802,26 @@ class HelpdeskTicket(models.Model):
             )
         )
         return returns + len(coupons.filtered(lambda card: not card.is_used))
+
+    # --- Approvals
+    @api.depends("after_sales_approval_ids.state")
+    def _compute_after_sales_approval_count(self):
+        counts = dict(
+            self.env["helpdesk.after.sales.approval"]._read_group(
+                [
+                    ("helpdesk_ticket_id", "in", self._origin.ids),
+                    ("state", "=", "pending"),
+                ],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.after_sales_approval_count = counts.get(ticket._origin, 0)
+
+    def action_view_after_sales_approvals(self):
+        self.ensure_one()
+        return self._get_after_sales_documents_action(
+            "helpdesk_after_sales.helpdesk_after_sales_approval_action",
+            self.after_sales_approval_ids,
+        )

@@ -10,6 +10,11 @@ AFTER_SALES_FIELDS = (
     "fsm_project_id",
     "restocking_fee_percent",
     "restocking_fee_product_id",
+    # Compensation under control: reasons, limits, approvers.
+    "after_sales_reason_required",
+    "refund_approval_amount",
+    "coupon_approval_count",
+    "approver_ids",
 )
 
 
@@ -75,6 +80,50 @@ class HelpdeskTicketTeam(models.Model):
         "account and its taxes.",
     )
 
+    # --- Compensation under control
+    after_sales_reason_required = fields.Boolean(
+        string="Reason Required",
+        tracking=True,
+        help="Agents must give a reason (After-Sales Reasons) for every refund, "
+        "coupon, return, repair and intervention of this team's tickets.",
+    )
+    after_sales_currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        compute="_compute_after_sales_currency_id",
+    )
+    refund_approval_amount = fields.Monetary(
+        string="Refunds Approved Above",
+        currency_field="after_sales_currency_id",
+        tracking=True,
+        help="When the credit notes of a ticket, untaxed, those already issued and the "
+        "new one, would exceed this amount, the agent's refund waits for an approver. "
+        "Untaxed: the tax is given back by the tax authority, the untaxed amount is "
+        "what the refund costs. In the company's currency. 0: no limit.",
+    )
+    coupon_approval_count = fields.Integer(
+        string="Coupons Approved Above",
+        tracking=True,
+        help="When a ticket would have more coupons than this, the agent's coupon "
+        "waits for an approver. 0: no limit.",
+    )
+    approver_ids = fields.Many2many(
+        comodel_name="res.users",
+        relation="helpdesk_ticket_team_after_sales_approver_rel",
+        column1="team_id",
+        column2="user_id",
+        string="Approvers",
+        domain="[('share', '=', False)]",
+        help="Who approves the refunds and coupons above the limits, and is not held "
+        "by them. Empty: the team leader, or without one the helpdesk managers.",
+    )
+
+    @api.depends("company_id")
+    def _compute_after_sales_currency_id(self):
+        for team in self:
+            team.after_sales_currency_id = (
+                team.company_id.currency_id or self.env.company.currency_id
+            )
+
     @api.constrains("use_fsm", "fsm_project_id", "company_id")
     def _check_fsm_project(self):
         # Odoo's company check of the field first (helpdesk.ticket.team has no
@@ -131,6 +180,18 @@ class HelpdeskTicketTeam(models.Model):
                 error % {"team": team.display_name, "product": product.display_name}
             )
 
+    @api.constrains("refund_approval_amount", "coupon_approval_count")
+    def _check_approval_limits(self):
+        for team in self:
+            if team.refund_approval_amount < 0 or team.coupon_approval_count < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The approval limits of team %(team)s cannot be negative: 0 "
+                        "means no limit.",
+                        team=team.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         if any(set(AFTER_SALES_FIELDS) & set(vals) for vals in vals_list):
@@ -169,3 +230,20 @@ class HelpdeskTicketTeam(models.Model):
                 )
             )
         )
+
+    # --- Approvers
+    def _get_after_sales_approvers(self):
+        """Who approves the team's requests: its approvers, else its leader, else the
+        helpdesk managers of its company (a ticket without team: all of them)."""
+        if self.approver_ids:
+            return self.approver_ids
+        if self.user_id:
+            return self.user_id
+        # sudo: the group's members, which only administrators may list.
+        managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo().users
+        return managers.filtered(
+            lambda user: not self.company_id or self.company_id in user.company_ids
+        ).sudo(False)
+
+    def _is_after_sales_approver(self, user=None):
+        return (user or self.env.user) in self._get_after_sales_approvers()

@@ -29,6 +29,19 @@ class RepairOrder(models.Model):
         check_company=True,
         help="The helpdesk ticket this repair was sent from.",
     )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="After-Sales Reason",
+        index="btree_not_null",
+        copy=False,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('use_product_repairs', '=', True)]",
+        help="Why this repair was sent from its helpdesk ticket.",
+    )
+    helpdesk_reason_required = fields.Boolean(
+        related="helpdesk_ticket_id.team_id.after_sales_reason_required"
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -93,6 +106,31 @@ class RepairOrder(models.Model):
         res = super().write(vals)
         relinked._post_helpdesk_links()
         return res
+
+    @api.constrains("helpdesk_reason_id", "helpdesk_ticket_id")
+    def _check_helpdesk_reason(self):
+        """The reason its team asks for, one for repairs (as the services' windows)."""
+        _ = self.env._
+        for repair in self.filtered("helpdesk_ticket_id"):
+            reason = repair.helpdesk_reason_id
+            team = repair.helpdesk_ticket_id.team_id
+            if not reason and team.after_sales_reason_required:
+                raise ValidationError(
+                    _(
+                        "Team %(team)s asks for a reason: choose why you do this.",
+                        team=team.display_name,
+                    )
+                )
+            if reason and not (reason.active and reason.use_product_repairs):
+                raise ValidationError(
+                    _(
+                        "Reason %(reason)s is not one for %(service)s: choose another.",
+                        reason=reason.display_name,
+                        service=reason._fields[
+                            "use_product_repairs"
+                        ]._description_string(self.env),
+                    )
+                )
 
     def action_validate(self):
         self._check_repair_rights()

@@ -4,3 +4,4 @@ from . import helpdesk_coupon_generate
 from . import helpdesk_create_fsm_task
 from . import helpdesk_refund_line
 from . import stock_picking_return
+from . import helpdesk_after_sales_approval_refuse

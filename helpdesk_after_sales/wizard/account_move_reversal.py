@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, formatLang
 
@@ -286,7 +286,15 @@ class AccountMoveReversal(models.TransientModel):
                 # Only these lines: account's copy of the invoice takes them instead
                 # of all of its lines, and computes the taxes and the amount due.
                 values["line_ids"] = self._prepare_helpdesk_credit_lines_vals(move)
+            values["helpdesk_reason_id"] = self.helpdesk_reason_id.id
+            values["helpdesk_approval_id"] = self.helpdesk_approval_id.id
         return values
+
+    def refund_moves(self):
+        return self._run_after_sales_button("refund_moves", super().refund_moves)
+
+    def modify_moves(self):
+        return self._run_after_sales_button("modify_moves", super().modify_moves)
 
     def reverse_moves(self, is_modify=False):
         self.ensure_one()
@@ -299,18 +307,23 @@ class AccountMoveReversal(models.TransientModel):
         """Reverse (Selected lines): a draft credit note per invoice."""
         self.ensure_one()
         self._check_helpdesk_refund_scope("lines")
-        return self._reverse_helpdesk_moves()
+        # Above the team's limit, an approval request instead (#19), as refund_moves.
+        return self._run_after_sales_button(
+            "action_refund_lines", self._reverse_helpdesk_moves
+        )
 
     def action_refund_lines_and_post(self):
         """Reverse and Post (Selected lines): the credit notes, posted."""
         self.ensure_one()
         self._check_helpdesk_refund_scope("lines")
-        return self._reverse_helpdesk_moves(post=True)
+        return self._run_after_sales_button(
+            "action_refund_lines_and_post",
+            lambda: self._reverse_helpdesk_moves(post=True),
+        )
 
     def _reverse_helpdesk_moves(self, is_modify=False, post=False):
         """Core's reversal of the chosen invoices, from the ticket: all or nothing,
         with the invoices locked so that two refunds of them never both pass."""
-        self._lock_helpdesk_invoices()
         with self._after_sales_envelope() as wizard:
             waived_fees = wizard._get_helpdesk_waived_fees()
             if wizard.helpdesk_refund_scope == "lines":
@@ -358,7 +371,7 @@ class AccountMoveReversal(models.TransientModel):
                 )
             raise UserError(message)
 
-    def _lock_helpdesk_invoices(self):
+    def _lock_after_sales_documents(self):
         """Lock the chosen invoices until the transaction ends, by updating their rows:
         a second refund of them waits, then fails to serialize if this one committed
         (PostgreSQL's repeatable read), and Odoo retries it on what this one credited.
@@ -698,3 +711,39 @@ class AccountMoveReversal(models.TransientModel):
                 },
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _get_after_sales_limit_excess(self):
+        """The ticket's credit notes, those issued before and the ones just made
+        (not cancelled), untaxed, in the company's currency: above the team's limit,
+        they need approval. Untaxed: the tax comes back from the tax authority, so the
+        limit holds the same for customers taxed differently."""
+        ticket = self.helpdesk_ticket_id
+        limit = ticket.team_id.refund_approval_amount
+        if not limit:
+            return None
+        # sudo: every credit note of the ticket counts, whatever the agent may read.
+        [(untaxed,)] = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("helpdesk_ticket_id", "=", ticket.id),
+                    ("move_type", "=", "out_refund"),
+                    ("state", "!=", "cancel"),
+                ],
+                aggregates=["amount_untaxed_signed:sum"],
+            )
+        )
+        total = -(untaxed or 0.0)
+        currency = ticket.company_id.currency_id
+        if currency.compare_amounts(total, limit) <= 0:
+            return None
+        return (
+            self.env._(
+                "The credit notes of the ticket would total %(total)s untaxed, above "
+                "the team's limit of %(limit)s",
+                total=tools.format_amount(self.env, total, currency),
+                limit=tools.format_amount(self.env, limit, currency),
+            ),
+            total,
+        )
