@@ -21,6 +21,7 @@
         "security/ir.model.access.csv",
         "security/worksheet_security.xml",
         "security/repair_order_security.xml",
+        "security/helpdesk_after_sales_report_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
@@ -38,6 +39,7 @@
         "views/repair_order_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_return_picking_views.xml",
+        "views/helpdesk_after_sales_report_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

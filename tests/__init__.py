@@ -14,3 +14,4 @@ from . import test_ui
 from . import test_worksheet
 from . import test_worksheet_portal
 from . import test_repair
+from . import test_after_sales_report

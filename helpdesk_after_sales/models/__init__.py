@@ -11,3 +11,4 @@ from . import worksheet_template_question
 from . import worksheet_answer
 from . import repair_order
 from . import sale_order
+from . import helpdesk_after_sales_report
