@@ -21,6 +21,7 @@
         "security/ir.model.access.csv",
         "security/worksheet_security.xml",
         "security/repair_order_security.xml",
+        "security/helpdesk_after_sales_approval_security.xml",
         "security/helpdesk_after_sales_report_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",

@@ -1,4 +1,6 @@
 from . import account_move
+from . import helpdesk_after_sales_reason
+from . import helpdesk_after_sales_approval
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import loyalty_card

@@ -16,6 +16,24 @@ class AccountMove(models.Model):
         readonly=True,
         help="The helpdesk ticket this credit note was issued from.",
     )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="After-Sales Reason",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="Why this credit note was issued from its helpdesk ticket.",
+    )
+    helpdesk_approval_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.approval",
+        string="After-Sales Approval",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="The approval request, above the team's limit, it was issued for.",
+    )
 
     def init(self):
         res = super().init()

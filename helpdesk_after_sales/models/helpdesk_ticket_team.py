@@ -8,6 +8,11 @@ AFTER_SALES_FIELDS = (
     "use_product_repairs",
     "use_fsm",
     "fsm_project_id",
+    # Compensation under control: reasons, limits, approvers.
+    "after_sales_reason_required",
+    "refund_approval_amount",
+    "coupon_approval_count",
+    "approver_ids",
 )
 
 
@@ -53,6 +58,50 @@ class HelpdeskTicketTeam(models.Model):
         "scheduled. Not a project for the tickets themselves: a team's default project "
         "for its tickets, where one can be set, is a separate setting.",
     )
+
+    # --- Compensation under control
+    after_sales_reason_required = fields.Boolean(
+        string="Reason Required",
+        tracking=True,
+        help="Agents must give a reason (After-Sales Reasons) for every refund, "
+        "coupon, return, repair and intervention of this team's tickets.",
+    )
+    after_sales_currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        compute="_compute_after_sales_currency_id",
+    )
+    refund_approval_amount = fields.Monetary(
+        string="Refunds Approved Above",
+        currency_field="after_sales_currency_id",
+        tracking=True,
+        help="When the credit notes of a ticket, untaxed, those already issued and the "
+        "new one, would exceed this amount, the agent's refund waits for an approver. "
+        "Untaxed: the tax is given back by the tax authority, the untaxed amount is "
+        "what the refund costs. In the company's currency. 0: no limit.",
+    )
+    coupon_approval_count = fields.Integer(
+        string="Coupons Approved Above",
+        tracking=True,
+        help="When a ticket would have more coupons than this, the agent's coupon "
+        "waits for an approver. 0: no limit.",
+    )
+    approver_ids = fields.Many2many(
+        comodel_name="res.users",
+        relation="helpdesk_ticket_team_after_sales_approver_rel",
+        column1="team_id",
+        column2="user_id",
+        string="Approvers",
+        domain="[('share', '=', False)]",
+        help="Who approves the refunds and coupons above the limits, and is not held "
+        "by them. Empty: the team leader, or without one the helpdesk managers.",
+    )
+
+    @api.depends("company_id")
+    def _compute_after_sales_currency_id(self):
+        for team in self:
+            team.after_sales_currency_id = (
+                team.company_id.currency_id or self.env.company.currency_id
+            )
 
     @api.constrains("use_fsm", "fsm_project_id", "company_id")
     def _check_fsm_project(self):

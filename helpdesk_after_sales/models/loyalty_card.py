@@ -14,6 +14,24 @@ class LoyaltyCard(models.Model):
         readonly=True,
         help="The helpdesk ticket this coupon was generated from.",
     )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="After-Sales Reason",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="Why this coupon was generated from its helpdesk ticket.",
+    )
+    helpdesk_approval_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.approval",
+        string="After-Sales Approval",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="The approval request, above the team's limit, it was generated for.",
+    )
     is_used = fields.Boolean(string="Used", compute="_compute_is_used")
 
     @api.depends("use_count")

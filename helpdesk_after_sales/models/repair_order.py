@@ -30,6 +30,19 @@ class RepairOrder(models.Model):
         check_company=True,
         help="The helpdesk ticket this repair was sent from.",
     )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="After-Sales Reason",
+        index="btree_not_null",
+        copy=False,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('use_product_repairs', '=', True)]",
+        help="Why this repair was sent from its helpdesk ticket.",
+    )
+    helpdesk_reason_required = fields.Boolean(
+        related="helpdesk_ticket_id.team_id.after_sales_reason_required"
+    )
 
     @api.model
     def default_get(self, fields_list):

@@ -15,6 +15,15 @@ class StockPicking(models.Model):
             "from."
         ),
     )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="After-Sales Reason",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="Why this transfer was created from its helpdesk ticket.",
+    )
     # Not stored: lets the tickets group deliveries by customer in SQL (one join).
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id",

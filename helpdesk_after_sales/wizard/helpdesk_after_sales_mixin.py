@@ -21,6 +21,26 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         readonly=True,
         ondelete="cascade",
     )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="Reason",
+        # The reasons of the wizard's service: they carry the team's switches.
+        domain=lambda self: (
+            [(self._after_sales_service, "=", True)]
+            if self._after_sales_service
+            else []
+        ),
+    )
+    helpdesk_reason_required = fields.Boolean(
+        related="helpdesk_ticket_id.team_id.after_sales_reason_required"
+    )
+    # The request this wizard carries out, once approved
+    # (helpdesk.after.sales.approval's action_approve): its documents link to it.
+    helpdesk_approval_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.approval",
+        readonly=True,
+        ondelete="cascade",
+    )
 
     @api.model
     def _get_after_sales_rights_error(self):
