@@ -160,6 +160,36 @@ class TestAfterSalesReport(AfterSalesCase):
         cls._refund(cls.ticket_foreign, invoice, cls.other_clerk)
         cls._coupon(cls.ticket_foreign, foreign_fixed, cls.other_clerk)
         cls._repair(cls.ticket_foreign, cls.other_clerk)
+        cls._setup_reasons_and_approval()
+
+    @classmethod
+    def _setup_reasons_and_approval(cls):
+        """The reasons the agents chose, and the foreign credit note of the free ticket
+        made for an approval that the agent of the ticket's team asked for and the boss
+        granted (helpdesk.after.sales.approval links it)."""
+        Reason = cls.env["helpdesk.after.sales.reason"]
+        cls.goodwill = Reason.create({"name": "Goodwill (report)"})
+        cls.defective = Reason.create({"name": "Defective (report)"})
+        cls.ticket.credit_note_ids.helpdesk_reason_id = cls.defective
+        cls.ticket.coupon_ids.helpdesk_reason_id = cls.goodwill
+        cls.ticket_two.coupon_ids.helpdesk_reason_id = cls.goodwill
+        cls.ticket_free.coupon_ids.helpdesk_reason_id = cls.goodwill
+        cls.ticket_other.picking_ids.helpdesk_reason_id = cls.defective
+        cls.ticket.repair_ids.helpdesk_reason_id = cls.defective
+        cls.ticket.fsm_task_ids.helpdesk_reason_id = cls.defective
+        approval = cls.env["helpdesk.after.sales.approval"].create(
+            {
+                "helpdesk_ticket_id": cls.ticket_free.id,
+                "service": "refund",
+                "requested_by_id": cls.own_agent.id,
+                "amount": 50.0,
+                "wizard_model": "account.move.reversal",
+                "wizard_action": "refund_moves",
+                "state": "approved",
+                "approved_by_id": cls.boss.id,
+            }
+        )
+        cls.ticket_free.credit_note_ids.helpdesk_approval_id = approval
 
     @classmethod
     def _create_program(cls, name, program_type, **values):
@@ -321,12 +351,12 @@ class TestAfterSalesReport(AfterSalesCase):
         self.assertAlmostEqual(cost[here], 110.0 + 50.0)
         self.assertAlmostEqual(cost[there], 110.0)
         expected = {
-            (here, "credit_note"): (cost[here], 2),
+            (here, "refund"): (cost[here], 2),
             (here, "coupon"): (40.0, 3),  # the percentage one is counted only
             (here, "return"): (3 * 45.0, 2),
             (here, "repair"): (0.0, 2),
-            (here, "task"): (0.0, 2),
-            (there, "credit_note"): (cost[there], 1),
+            (here, "fsm"): (0.0, 2),
+            (there, "refund"): (cost[there], 1),
             (there, "coupon"): (20.0, 1),
             (there, "repair"): (0.0, 1),
         }
@@ -365,7 +395,7 @@ class TestAfterSalesReport(AfterSalesCase):
         self.assertAlmostEqual(by_team[self.team_two], 20.0)
         # One credit note of two products: a line per product, one document.
         lines = self._lines(domain=[("ticket_id", "=", self.ticket.id)])
-        credit_note = lines.filtered(lambda line: line.service == "credit_note")
+        credit_note = lines.filtered(lambda line: line.service == "refund")
         self.assertEqual(credit_note.product_id, self.product | self.other_product)
         self.assertEqual(
             sorted(credit_note.mapped("amount")), [50.0, 60.0], "untaxed, a cost"
@@ -377,9 +407,17 @@ class TestAfterSalesReport(AfterSalesCase):
         self.assertEqual(
             set(credit_note.mapped("name")), {self.ticket.credit_note_ids.name}
         )
-        # The agent is who created the document; coupons and tasks are about the
-        # ticket's product, repairs about theirs.
-        self.assertEqual(self._lines(companies=here).user_id, self.clerk)
+        # The agent is who created the document, or asked for it: the approved credit
+        # note was asked for by the agent of the ticket's team.
+        by_agent = dict(self._read_group(["user_id"], ["amount:sum"], here))
+        self.assertEqual(by_agent.keys(), {self.clerk, self.own_agent})
+        self.assertAlmostEqual(by_agent[self.own_agent], 50.0)
+        by_approver = dict(self._read_group(["approved_by_id"], ["amount:sum"], here))
+        self.assertAlmostEqual(by_approver[self.boss], 50.0)
+        by_reason = dict(self._read_group(["reason_id"], ["amount:sum"], here))
+        self.assertAlmostEqual(by_reason[self.defective], 110.0 + 135.0)
+        self.assertAlmostEqual(by_reason[self.goodwill], 40.0)
+        # Coupons and tasks are about the ticket's product, repairs about theirs.
         repairs = self._lines(companies=here, domain=[("service", "=", "repair")])
         self.assertEqual(repairs.product_id, self.product)
         self.assertEqual(repairs.categ_id, self.product.categ_id)
@@ -391,7 +429,7 @@ class TestAfterSalesReport(AfterSalesCase):
         self.assertEqual(returns.mapped("state"), ["done", "open"])
         self.assertEqual(returns.mapped("amount"), [90.0, 45.0])
         self.assertEqual(
-            set(self._lines(domain=[("service", "=", "credit_note")]).mapped("state")),
+            set(self._lines(domain=[("service", "=", "refund")]).mapped("state")),
             {"draft"},
             "core's refund leaves the credit note draft",
         )
@@ -400,7 +438,7 @@ class TestAfterSalesReport(AfterSalesCase):
         self.env.flush_all()
         self.assertEqual(
             self._lines(
-                domain=[("ticket_id", "=", self.ticket.id), ("service", "=", "task")]
+                domain=[("ticket_id", "=", self.ticket.id), ("service", "=", "fsm")]
             ).state,
             "cancel",
         )
@@ -461,7 +499,7 @@ class TestAfterSalesReport(AfterSalesCase):
         )
         self.assertEqual(
             set(self._lines(billing).mapped("service")),
-            {"repair", "credit_note"},
+            {"repair", "refund"},
         )
 
     def test_read_only(self):
@@ -481,8 +519,10 @@ class TestAfterSalesReport(AfterSalesCase):
 
     # ------------------------------------------------------------- the ticket's tab
     def test_ticket_tab_queries(self):
-        """The After-Sales tab of a ticket with a document of each kind but returns:
-        the lines and what they show in a few queries, whatever their number."""
+        """The After-Sales tab of a ticket: 5 queries, whatever its number of lines.
+        The ticket's access check (its followers: the rules of personal tickets) and
+        its columns, which the form reads anyway; the tab's lines' ids (the report's
+        rules), their values with the people's names, their reasons."""
         ticket = self.ticket.with_user(self.own_agent)
         arch = ticket.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="after_sales_report_ids"', arch)
@@ -495,17 +535,36 @@ class TestAfterSalesReport(AfterSalesCase):
                     "state": {},
                     "currency_id": {"fields": {}},
                     "amount": {},
+                    "reason_id": {"fields": {"display_name": {}}},
                     "user_name": {},
+                    "approved_by_name": {},
                 }
             }
         }
         ticket.web_read(spec)  # warm the caches a running server has
         self.env.invalidate_all(flush=True)
-        ticket.web_read({"name": {}})  # the form reads the ticket anyway
         with self.assertQueryCount(5):
             lines = ticket.web_read(spec)[0]["after_sales_report_ids"]
+        # Two lines (and an approval) instead of five: as many queries.
+        free = self.ticket_free.with_user(self.own_agent)
+        free.web_read(spec)
+        self.env.invalidate_all(flush=True)
+        with self.assertQueryCount(5):
+            self.assertEqual(len(free.web_read(spec)[0]["after_sales_report_ids"]), 2)
         self.assertEqual(
             sorted(line["service"] for line in lines),
-            ["coupon", "credit_note", "credit_note", "repair", "task"],
+            ["coupon", "fsm", "refund", "refund", "repair"],
         )
         self.assertEqual({line["user_name"] for line in lines}, {self.clerk.name})
+        self.assertEqual(
+            {line["reason_id"]["display_name"] for line in lines if line["reason_id"]},
+            {"Goodwill (report)", "Defective (report)"},
+        )
+        self.assertFalse(any(line["approved_by_name"] for line in lines))
+        # The approved credit note of the free ticket: asked by one, approved by
+        # another.
+        free = self.ticket_free.with_user(self.own_agent).after_sales_report_ids
+        approved = free.filtered("approved_by_id")
+        self.assertEqual(approved.service, "refund")
+        self.assertEqual(approved.approved_by_name, self.boss.name)
+        self.assertEqual(approved.user_name, self.own_agent.name)

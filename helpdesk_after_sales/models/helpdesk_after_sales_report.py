@@ -1,15 +1,17 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from .helpdesk_after_sales_reason import AFTER_SALES_SERVICE_SELECTION
+
 # Each kind of document has its own number in the report's ids: id = 8 × the source
 # row's id + the number, unique and stable from one read to the next (the web client
 # searches, then reads the ids it found).
 SERVICE_KEYS = {
-    "credit_note": 1,
+    "refund": 1,
     "coupon": 2,
     "return": 3,
     "repair": 4,
-    "task": 5,
+    "fsm": 5,
 }
 # A credit note without any product line has one line of its own, numbered apart from
 # the lines of the others.
@@ -34,16 +36,7 @@ class HelpdeskAfterSalesReport(models.Model):
     _order = "date desc, id desc"
 
     # Document
-    service = fields.Selection(
-        selection=[
-            ("credit_note", "Refunds"),
-            ("coupon", "Coupons"),
-            ("return", "Returns"),
-            ("repair", "Repairs"),
-            ("task", "Field Service"),
-        ],
-        readonly=True,
-    )
+    service = fields.Selection(selection=AFTER_SALES_SERVICE_SELECTION, readonly=True)
     name = fields.Char(string="Reference", readonly=True)
     document_ref = fields.Reference(
         selection=[
@@ -71,11 +64,18 @@ class HelpdeskAfterSalesReport(models.Model):
         comodel_name="res.users",
         string="Agent",
         readonly=True,
-        help="Who created the document.",
+        help="Who created the document, or asked for it when it needed an approval.",
     )
-    # The agent's name again, for the ticket's tab: read with the lines, where the
-    # agent's display name would cost two queries more (users, then partners).
+    reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason", string="Reason", readonly=True
+    )
+    approved_by_id = fields.Many2one(
+        comodel_name="res.users", string="Approved By", readonly=True
+    )
+    # The people's names again, for the ticket's tab: read with the lines, where their
+    # display names would cost two queries each (users, then partners).
     user_name = fields.Char(string="Created by", readonly=True)
+    approved_by_name = fields.Char(string="Approved by", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
 
@@ -138,8 +138,11 @@ class HelpdeskAfterSalesReport(models.Model):
                    document.name,
                    document.date,
                    document.state,
-                   document.user_id,
+                   COALESCE(approval.requested_by_id, document.user_id) AS user_id,
                    agent.name AS user_name,
+                   document.reason_id,
+                   approval.approved_by_id,
+                   approver.name AS approved_by_name,
                    company.id AS company_id,
                    company.currency_id,
                    ticket.id AS ticket_id,
@@ -151,8 +154,15 @@ class HelpdeskAfterSalesReport(models.Model):
               JOIN helpdesk_ticket AS ticket ON ticket.id = document.ticket_id
               JOIN res_company AS company
                 ON company.id = COALESCE(document.company_id, ticket.company_id)
-              LEFT JOIN res_users AS user_ ON user_.id = document.user_id
-              LEFT JOIN res_partner AS agent ON agent.id = user_.partner_id
+              LEFT JOIN helpdesk_after_sales_approval AS approval
+                ON approval.id = document.approval_id
+              LEFT JOIN res_users AS agent_user
+                ON agent_user.id = COALESCE(approval.requested_by_id, document.user_id)
+              LEFT JOIN res_partner AS agent ON agent.id = agent_user.partner_id
+              LEFT JOIN res_users AS approver_user
+                ON approver_user.id = approval.approved_by_id
+              LEFT JOIN res_partner AS approver
+                ON approver.id = approver_user.partner_id
               LEFT JOIN product_product AS product ON product.id = document.product_id
               LEFT JOIN product_template AS template
                 ON template.id = product.product_tmpl_id
@@ -193,6 +203,8 @@ class HelpdeskAfterSalesReport(models.Model):
                        ELSE 'draft'
                    END AS state,
                    move.create_uid AS user_id,
+                   move.helpdesk_reason_id AS reason_id,
+                   move.helpdesk_approval_id AS approval_id,
                    line.product_id,
                    SUM(line.balance) AS amount
               FROM account_move AS move
@@ -201,9 +213,9 @@ class HelpdeskAfterSalesReport(models.Model):
              WHERE move.helpdesk_ticket_id IS NOT NULL
              GROUP BY move.id, line.product_id
             """,
-            key=SERVICE_KEYS["credit_note"],
+            key=SERVICE_KEYS["refund"],
             alone=CREDIT_NOTE_WITHOUT_LINES_KEY,
-            keys=self._document_keys("credit_note", "account.move", "move"),
+            keys=self._document_keys("refund", "account.move", "move"),
         )
 
     @api.model
@@ -227,6 +239,8 @@ class HelpdeskAfterSalesReport(models.Model):
                        ELSE 'open'
                    END AS state,
                    card.create_uid AS user_id,
+                   card.helpdesk_reason_id AS reason_id,
+                   card.helpdesk_approval_id AS approval_id,
                    ticket.product_id,
                    CASE
                        WHEN program.currency_id != company.currency_id THEN NULL
@@ -277,6 +291,8 @@ class HelpdeskAfterSalesReport(models.Model):
                        ELSE 'open'
                    END AS state,
                    picking.create_uid AS user_id,
+                   picking.helpdesk_reason_id AS reason_id,
+                   NULL::integer AS approval_id,
                    move.product_id,
                    SUM(
                        CASE WHEN move.state = 'done'
@@ -318,6 +334,8 @@ class HelpdeskAfterSalesReport(models.Model):
                        ELSE 'open'
                    END AS state,
                    repair.create_uid AS user_id,
+                   repair.helpdesk_reason_id AS reason_id,
+                   NULL::integer AS approval_id,
                    repair.product_id,
                    NULL::numeric AS amount
               FROM repair_order AS repair
@@ -344,12 +362,14 @@ class HelpdeskAfterSalesReport(models.Model):
                        ELSE 'open'
                    END AS state,
                    task.create_uid AS user_id,
+                   task.helpdesk_reason_id AS reason_id,
+                   NULL::integer AS approval_id,
                    ticket.product_id,
                    NULL::numeric AS amount
               FROM project_task AS task
               JOIN helpdesk_ticket AS ticket ON ticket.id = task.helpdesk_ticket_id
              WHERE task.helpdesk_ticket_id IS NOT NULL
             """,
-            key=SERVICE_KEYS["task"],
-            keys=self._document_keys("task", "project.task", "task"),
+            key=SERVICE_KEYS["fsm"],
+            keys=self._document_keys("fsm", "project.task", "task"),
         )
