@@ -40,6 +40,9 @@
         "views/repair_order_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_return_picking_views.xml",
+        "views/helpdesk_after_sales_reason_views.xml",
+        "views/helpdesk_after_sales_approval_views.xml",
+        "views/helpdesk_after_sales_approval_refuse_views.xml",
         "views/helpdesk_after_sales_report_views.xml",
     ],
     "demo": [

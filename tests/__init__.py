@@ -14,4 +14,7 @@ from . import test_ui
 from . import test_worksheet
 from . import test_worksheet_portal
 from . import test_repair
+from . import test_approval
+from . import test_after_sales_reason
+from . import test_approval_ui
 from . import test_after_sales_report

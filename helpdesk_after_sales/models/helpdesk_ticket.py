@@ -127,6 +127,19 @@ class HelpdeskTicket(models.Model):
         groups="project.group_project_user",
     )
 
+    # --- Approvals
+    after_sales_approval_ids = fields.One2many(
+        comodel_name="helpdesk.after.sales.approval",
+        inverse_name="helpdesk_ticket_id",
+        string="Approval Requests",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+    after_sales_approval_count = fields.Integer(
+        string="Pending Approvals",
+        compute="_compute_after_sales_approval_count",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+
     # --- After-Sales report: the ticket's documents, as the report's rules let the user
     # see them.
     after_sales_report_ids = fields.One2many(
@@ -527,4 +540,27 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return self._get_after_sales_documents_action(
             "project.action_view_all_task", self.fsm_task_ids
+        )
+
+    # --- Approvals
+    @api.depends("after_sales_approval_ids.state")
+    def _compute_after_sales_approval_count(self):
+        counts = dict(
+            self.env["helpdesk.after.sales.approval"]._read_group(
+                [
+                    ("helpdesk_ticket_id", "in", self._origin.ids),
+                    ("state", "=", "pending"),
+                ],
+                ["helpdesk_ticket_id"],
+                ["__count"],
+            )
+        )
+        for ticket in self:
+            ticket.after_sales_approval_count = counts.get(ticket._origin, 0)
+
+    def action_view_after_sales_approvals(self):
+        self.ensure_one()
+        return self._get_after_sales_documents_action(
+            "helpdesk_after_sales.helpdesk_after_sales_approval_action",
+            self.after_sales_approval_ids,
         )

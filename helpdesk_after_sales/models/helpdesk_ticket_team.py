@@ -133,6 +133,18 @@ class HelpdeskTicketTeam(models.Model):
                 )
             raise ValidationError(error % {"project": project.display_name})
 
+    @api.constrains("refund_approval_amount", "coupon_approval_count")
+    def _check_approval_limits(self):
+        for team in self:
+            if team.refund_approval_amount < 0 or team.coupon_approval_count < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The approval limits of team %(team)s cannot be negative: 0 "
+                        "means no limit.",
+                        team=team.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         if any(set(AFTER_SALES_FIELDS) & set(vals) for vals in vals_list):
@@ -171,3 +183,20 @@ class HelpdeskTicketTeam(models.Model):
                 )
             )
         )
+
+    # --- Approvers
+    def _get_after_sales_approvers(self):
+        """Who approves the team's requests: its approvers, else its leader, else the
+        helpdesk managers of its company (a ticket without team: all of them)."""
+        if self.approver_ids:
+            return self.approver_ids
+        if self.user_id:
+            return self.user_id
+        # sudo: the group's members, which only administrators may list.
+        managers = self.env.ref("helpdesk_mgmt.group_helpdesk_manager").sudo().users
+        return managers.filtered(
+            lambda user: not self.company_id or self.company_id in user.company_ids
+        ).sudo(False)
+
+    def _is_after_sales_approver(self, user=None):
+        return (user or self.env.user) in self._get_after_sales_approvers()

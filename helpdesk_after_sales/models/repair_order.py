@@ -108,6 +108,31 @@ class RepairOrder(models.Model):
         relinked._post_helpdesk_links()
         return res
 
+    @api.constrains("helpdesk_reason_id", "helpdesk_ticket_id")
+    def _check_helpdesk_reason(self):
+        """The reason its team asks for, one for repairs (as the services' windows)."""
+        _ = self.env._
+        for repair in self.filtered("helpdesk_ticket_id"):
+            reason = repair.helpdesk_reason_id
+            team = repair.helpdesk_ticket_id.team_id
+            if not reason and team.after_sales_reason_required:
+                raise ValidationError(
+                    _(
+                        "Team %(team)s asks for a reason: choose why you do this.",
+                        team=team.display_name,
+                    )
+                )
+            if reason and not (reason.active and reason.use_product_repairs):
+                raise ValidationError(
+                    _(
+                        "Reason %(reason)s is not one for %(service)s: choose another.",
+                        reason=reason.display_name,
+                        service=reason._fields[
+                            "use_product_repairs"
+                        ]._description_string(self.env),
+                    )
+                )
+
     def action_validate(self):
         self._check_repair_rights()
         return super().action_validate()

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 
@@ -225,7 +225,15 @@ class AccountMoveReversal(models.TransientModel):
         values = super()._prepare_default_reversal(move)
         if self.helpdesk_ticket_id:
             values["helpdesk_ticket_id"] = self.helpdesk_ticket_id.id
+            values["helpdesk_reason_id"] = self.helpdesk_reason_id.id
+            values["helpdesk_approval_id"] = self.helpdesk_approval_id.id
         return values
+
+    def refund_moves(self):
+        return self._run_after_sales_button("refund_moves", super().refund_moves)
+
+    def modify_moves(self):
+        return self._run_after_sales_button("modify_moves", super().modify_moves)
 
     def reverse_moves(self, is_modify=False):
         self.ensure_one()
@@ -250,4 +258,40 @@ class AccountMoveReversal(models.TransientModel):
             return self.new_move_ids
         return self.env["account.move"].union(
             *(move.reversal_move_ids.sorted("id")[-1:] for move in self.move_ids)
+        )
+
+    def _get_after_sales_limit_excess(self):
+        """The ticket's credit notes, those issued before and the ones just made
+        (not cancelled), untaxed, in the company's currency: above the team's limit,
+        they need approval. Untaxed: the tax comes back from the tax authority, so the
+        limit holds the same for customers taxed differently."""
+        ticket = self.helpdesk_ticket_id
+        limit = ticket.team_id.refund_approval_amount
+        if not limit:
+            return None
+        # sudo: every credit note of the ticket counts, whatever the agent may read.
+        [(untaxed,)] = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("helpdesk_ticket_id", "=", ticket.id),
+                    ("move_type", "=", "out_refund"),
+                    ("state", "!=", "cancel"),
+                ],
+                aggregates=["amount_untaxed_signed:sum"],
+            )
+        )
+        total = -(untaxed or 0.0)
+        currency = ticket.company_id.currency_id
+        if currency.compare_amounts(total, limit) <= 0:
+            return None
+        return (
+            self.env._(
+                "The credit notes of the ticket would total %(total)s untaxed, above "
+                "the team's limit of %(limit)s",
+                total=tools.format_amount(self.env, total, currency),
+                limit=tools.format_amount(self.env, limit, currency),
+            ),
+            total,
         )

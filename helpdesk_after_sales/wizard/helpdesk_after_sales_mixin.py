@@ -1,8 +1,53 @@
 from contextlib import contextmanager
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
 from odoo.tools.misc import clean_context
+
+from ..models.helpdesk_after_sales_reason import AFTER_SALES_SERVICES
+
+
+class AfterSalesApprovalRequired(Exception):
+    """Raised in the envelope's savepoint when the documents just created go beyond
+    the team's limit: they are rolled back, and the button asks for approval instead
+    (_run_after_sales_button)."""
+
+    def __init__(self, summary, amount=0.0):
+        super().__init__(summary)
+        self.summary = summary
+        self.amount = amount
+
+
+def get_replay_values(record, skipped=()):
+    """The values that create a record like `record` again: its stored fields the user
+    sets (not those computed from others), x2many lines included, JSON-ready."""
+    values = {}
+    for name, field in record._fields.items():
+        if (
+            name in skipped
+            or name in models.MAGIC_COLUMNS
+            or not field.store
+            or (field.compute and field.readonly)
+        ):
+            continue
+        value = record[name]
+        if field.type == "many2one":
+            values[name] = value.id
+        elif field.type == "many2many":
+            values[name] = [Command.set(value.ids)]
+        elif field.type == "one2many":
+            values[name] = [
+                Command.create(get_replay_values(line, {field.inverse_name}))
+                for line in value
+            ]
+        elif field.type in ("date", "datetime"):
+            values[name] = field.to_string(value)
+        else:
+            values[name] = field.convert_to_write(value, record)
+    return values
 
 
 class HelpdeskAfterSalesMixin(models.AbstractModel):
@@ -131,10 +176,138 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         context is cleaned of the ticket's default_* keys, which must not leak into the
         documents."""
         self.ensure_one()
+        self._check_after_sales_reason()
+        self._check_after_sales_approval_link()
         self._check_after_sales_values()
         with self.env.cr.savepoint():
             yield self.with_env(self.env(context=clean_context(self.env.context)))
+            # After the documents: what they add to the ticket is what is limited.
+            self._check_after_sales_limit()
 
     def _check_after_sales_values(self):
         """The wizard's own business rules, checked when its button is clicked."""
         self.ensure_one()
+
+    # --- Reasons
+    def _check_after_sales_reason(self):
+        """A reason when the team asks for one; an active one, of this service."""
+        self.ensure_one()
+        _ = self.env._
+        reason = self.helpdesk_reason_id
+        team = self.helpdesk_ticket_id.team_id
+        if not reason:
+            if team.after_sales_reason_required:
+                raise ValidationError(
+                    _(
+                        "Team %(team)s asks for a reason: choose why you do this.",
+                        team=team.display_name,
+                    )
+                )
+            return
+        if not reason.active or not reason[self._after_sales_service]:
+            raise ValidationError(
+                _(
+                    "Reason %(reason)s is not one for %(service)s: choose another.",
+                    reason=reason.display_name,
+                    service=reason._fields[
+                        self._after_sales_service
+                    ]._description_string(self.env),
+                )
+            )
+
+    # --- Limits and approval
+    def _get_after_sales_service_key(self):
+        return next(
+            key
+            for key, flag in AFTER_SALES_SERVICES.items()
+            if flag == self._after_sales_service
+        )
+
+    def _get_after_sales_limit_excess(self):
+        """Once the documents are created (in the envelope's savepoint): None when
+        the ticket stays within the team's limit, else (why, amount)."""
+        return None
+
+    def _check_after_sales_limit(self):
+        if self.helpdesk_approval_id:
+            return  # carried out by its approver: checked by _check_..._approval_link
+        if self.helpdesk_ticket_id.team_id._is_after_sales_approver():
+            return  # an approver's click is their approval
+        excess = self._get_after_sales_limit_excess()
+        if excess:
+            raise AfterSalesApprovalRequired(*excess)
+
+    def _run_after_sales_button(self, action_name, button):
+        """Run a button of the wizard: its action, or the approval request made
+        instead when the documents would go beyond the team's limit."""
+        try:
+            return button()
+        except AfterSalesApprovalRequired as excess:
+            return self._request_after_sales_approval(action_name, excess)
+
+    def _get_after_sales_replay_values(self):
+        """The wizard's values, for its approver to create the same documents."""
+        return get_replay_values(self, {"helpdesk_approval_id"})
+
+    def _request_after_sales_approval(self, action_name, excess):
+        self.ensure_one()
+        ticket = self.helpdesk_ticket_id
+        # sudo: agents have no create access on requests (never forged by RPC): this
+        # one holds exactly the values of their wizard, checked by its button.
+        approval = (
+            self.env["helpdesk.after.sales.approval"]
+            .sudo()
+            .create(
+                {
+                    "helpdesk_ticket_id": ticket.id,
+                    "service": self._get_after_sales_service_key(),
+                    "requested_by_id": self.env.uid,
+                    "amount": excess.amount,
+                    "limit_summary": excess.summary,
+                    "helpdesk_reason_id": self.helpdesk_reason_id.id,
+                    "wizard_model": self._name,
+                    "wizard_action": action_name,
+                    "wizard_values": self._get_after_sales_replay_values(),
+                }
+            )
+            .sudo(False)
+        )
+        approvers = approval._notify_after_sales_approvers()
+        message = self.env._(
+            "%(why)s: your request waits for %(approvers)s.",
+            why=excess.summary,
+            approvers=", ".join(approvers.mapped("name")),
+        )
+        ticket.message_post(
+            body=Markup(self.env._("%(link)s: %(message)s"))
+            % {"link": approval._get_html_link(), "message": message},
+            subtype_xmlid="mail.mt_note",
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Approval requested"),
+                "message": message,
+                "type": "warning",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _check_after_sales_approval_link(self):
+        """A wizard carrying out a request: created by its approve button, by the
+        approver who just approved it, once (never by RPC to pass a limit)."""
+        approval = self.helpdesk_approval_id
+        if not approval:
+            return
+        # sudo: its documents, whatever the approver may read of them.
+        if (
+            approval.state != "approved"
+            or approval.approved_by_id != self.env.user
+            or approval.helpdesk_ticket_id != self.helpdesk_ticket_id
+            or approval.wizard_model != self._name
+            or approval.sudo()._get_after_sales_documents()
+        ):
+            raise AccessError(
+                self.env._("An approval request is carried out by its Approve button.")
+            )

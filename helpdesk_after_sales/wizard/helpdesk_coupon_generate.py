@@ -95,6 +95,18 @@ class HelpdeskCouponGenerate(models.TransientModel):
         return super().create(vals_list)
 
     def action_coupon_generate_send(self):
+        self.ensure_one()
+        return self._run_after_sales_button(
+            "action_coupon_generate_send", self._send_coupon
+        )
+
+    def action_coupon_generate_share(self):
+        self.ensure_one()
+        return self._run_after_sales_button(
+            "action_coupon_generate_share", self._share_coupon
+        )
+
+    def _send_coupon(self):
         """One coupon, then Odoo's composer with the program's coupon e-mail, addressed
         to the customer and the ticket's followers: the only e-mail the customer gets
         for it."""
@@ -121,7 +133,7 @@ class HelpdeskCouponGenerate(models.TransientModel):
             },
         }
 
-    def action_coupon_generate_share(self):
+    def _share_coupon(self):
         """One coupon, then this wizard again as the Share Coupons window: Odoo's own
         (coupon.share) is for Sales Administrators only."""
         self.ensure_one()
@@ -207,6 +219,8 @@ class HelpdeskCouponGenerate(models.TransientModel):
             "points": max(program.reward_ids.mapped("required_points")),
             "expiration_date": self.valid_until,
             "helpdesk_ticket_id": self.helpdesk_ticket_id.id,
+            "helpdesk_reason_id": self.helpdesk_reason_id.id,
+            "helpdesk_approval_id": self.helpdesk_approval_id.id,
         }
 
     def _generate_coupon(self):
@@ -273,3 +287,29 @@ class HelpdeskCouponGenerate(models.TransientModel):
             }
         )
         return share.share_link
+
+    def _get_after_sales_limit_excess(self):
+        """The ticket's coupons, with the one just made: beyond the team's number,
+        they need approval."""
+        ticket = self.helpdesk_ticket_id
+        limit = ticket.team_id.coupon_approval_count
+        if not limit:
+            return None
+        # sudo: every coupon of the ticket counts, archived or of another user's.
+        count = (
+            self.env["loyalty.card"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("helpdesk_ticket_id", "=", ticket.id)])
+        )
+        if count <= limit:
+            return None
+        return (
+            self.env._(
+                "The ticket would have %(count)s coupons, above the team's limit of "
+                "%(limit)s",
+                count=count,
+                limit=limit,
+            ),
+            0.0,
+        )

@@ -162,6 +162,7 @@ class HelpdeskCreateFsmTask(models.TransientModel):
             "partner_id": self.partner_id.id,
             "description": ticket.description,
             "helpdesk_ticket_id": ticket.id,
+            "helpdesk_reason_id": self.helpdesk_reason_id.id,
             # Unassigned until dispatched to a technician: not the agent who planned it,
             # whom project would assign by default.
             "user_ids": [Command.clear()],

@@ -513,6 +513,7 @@ class StockReturnPicking(models.TransientModel):
             # Stock's own flow keeps stock's destination: the field is only offered from
             # tickets.
             values["helpdesk_ticket_id"] = self.helpdesk_ticket_id.id
+            values["helpdesk_reason_id"] = self.helpdesk_reason_id.id
             if self.return_location_id:
                 values["location_dest_id"] = self.return_location_id.id
         return values
