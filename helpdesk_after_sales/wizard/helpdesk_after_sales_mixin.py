@@ -224,9 +224,9 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         )
 
     def _get_after_sales_limit_excess(self):
-        """Once the documents are created (in the envelope's savepoint): None when
+        """Once the documents are created (in the envelope's savepoint): nothing when
         the ticket stays within the team's limit, else (why, amount)."""
-        return None
+        return ()
 
     def _check_after_sales_limit(self):
         if self.helpdesk_approval_id:
