@@ -306,7 +306,9 @@ class TestFsm(FsmCase):
             ).action_generate_task()
         self.env.clear()
         agent_env = self.env(user=self.agent, context={"lang": "es_ES"})
-        with self.assertRaisesRegex(AccessError, "requieren permisos de Proyecto"):
+        with self.assertRaisesRegex(
+            AccessError, "No puede crear.*helpdesk.create.fsm.task"
+        ):
             self.ticket.with_env(agent_env).action_plan_intervention()
 
     def test_refuses_without_ticket(self):
@@ -338,9 +340,10 @@ class TestFsm(FsmCase):
         )
         self.assertTrue(arch.xpath("//header/button[@name='action_plan_intervention']"))
         self.assertTrue(arch.xpath("//button[@name='action_view_fsm_tasks']"))
-        with self.assertRaisesRegex(AccessError, "Project rights"):
+        refusal = "not allowed to create .*helpdesk.create.fsm.task"
+        with self.assertRaisesRegex(AccessError, refusal):
             self.ticket.with_user(self.agent).action_plan_intervention()
-        self._assert_plan_refused(AccessError, "Project rights", user=self.agent)
+        self._assert_plan_refused(AccessError, refusal, user=self.agent)
 
     def test_project_user_without_helpdesk_rights(self):
         project_user = new_test_user(

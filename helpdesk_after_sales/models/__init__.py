@@ -1,3 +1,4 @@
+from . import helpdesk_after_sales_document
 from . import account_move
 from . import helpdesk_after_sales_reason
 from . import helpdesk_after_sales_approval

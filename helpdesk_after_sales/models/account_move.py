@@ -6,14 +6,10 @@ REFUNDABLE_INDEX = "account_move_helpdesk_refundable_idx"
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "helpdesk.after.sales.document"]
 
     helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
         help="The helpdesk ticket this credit note was issued from.",
     )
     helpdesk_reason_id = fields.Many2one(

@@ -4,14 +4,10 @@ from odoo import api, fields, models
 
 
 class LoyaltyCard(models.Model):
-    _inherit = "loyalty.card"
+    _name = "loyalty.card"
+    _inherit = ["loyalty.card", "helpdesk.after.sales.document"]
 
     helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
         help="The helpdesk ticket this coupon was generated from.",
     )
     helpdesk_reason_id = fields.Many2one(

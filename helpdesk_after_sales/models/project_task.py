@@ -28,14 +28,10 @@ WORKSHEET_TEMPLATE_TRIGGERS = {"worksheet_template_id", "project_id"}
 
 
 class ProjectTask(models.Model):
-    _inherit = "project.task"
+    _name = "project.task"
+    _inherit = ["project.task", "helpdesk.after.sales.document"]
 
     helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
         help="The helpdesk ticket this intervention was planned from.",
     )
     helpdesk_reason_id = fields.Many2one(

@@ -20,12 +20,11 @@ class RepairOrder(models.Model):
     below keep everything else (confirming, starting, ending, parts) with repair users.
     """
 
-    _inherit = "repair.order"
+    _name = "repair.order"
+    _inherit = ["repair.order", "helpdesk.after.sales.document"]
 
     helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        index="btree_not_null",
-        copy=False,
+        readonly=False,
         tracking=True,
         check_company=True,
         help="The helpdesk ticket this repair was sent from.",

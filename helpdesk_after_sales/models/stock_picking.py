@@ -2,14 +2,10 @@ from odoo import api, fields, models
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "helpdesk.after.sales.document"]
 
     helpdesk_ticket_id = fields.Many2one(
-        comodel_name="helpdesk.ticket",
-        string="Helpdesk Ticket",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
         help=(
             "The helpdesk ticket this return, or its replacement delivery, was created "
             "from."

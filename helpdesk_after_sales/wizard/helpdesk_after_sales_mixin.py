@@ -88,22 +88,10 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
     )
 
     @api.model
-    def _get_after_sales_rights_error(self):
-        """Deprecated: the message shown when the access rights refuse the wizard.
-        None (the default): Odoo's own AccessError, in the user's language."""
-        return None
-
-    @api.model
     def _check_after_sales_access(self):
         """The wizard's access rights (ir.model.access) say who may use the service:
         Odoo's own AccessError, before the dialog opens."""
-        model = self.browse()
-        message = (
-            not model.has_access("create") and self._get_after_sales_rights_error()
-        )
-        if message:
-            raise AccessError(message)
-        model.check_access("create")
+        self.browse().check_access("create")
 
     def _check_after_sales_ticket(self, ticket=None):
         """The ticket's button gate, for RPC calls too: the wizard's rights, a ticket

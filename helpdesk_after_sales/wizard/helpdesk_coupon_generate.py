@@ -85,10 +85,6 @@ class HelpdeskCouponGenerate(models.TransientModel):
                 else False
             )
 
-    @api.model
-    def _get_after_sales_rights_error(self):
-        return self.env._("Coupons need Sales rights (Sales: User).")
-
     @api.model_create_multi
     def create(self, vals_list):
         self._check_after_sales_create_vals(vals_list)

@@ -89,12 +89,6 @@ class HelpdeskCreateFsmTask(models.TransientModel):
                 project.allow_worksheets and project.worksheet_template_id
             )
 
-    @api.model
-    def _get_after_sales_rights_error(self):
-        return self.env._(
-            "Field service interventions need Project rights (Project User)."
-        )
-
     @api.model_create_multi
     def create(self, vals_list):
         self._check_after_sales_create_vals(vals_list)
