@@ -139,15 +139,7 @@ class HelpdeskAfterSalesApproval(models.Model):
                 }
             )
             self.sudo().flush_recordset()
-            wizard = self.env[self.wizard_model].create(
-                {
-                    **(self.wizard_values or {}),
-                    # Its own ticket, whatever the stored values say.
-                    "helpdesk_ticket_id": self.helpdesk_ticket_id.id,
-                    "helpdesk_approval_id": self.id,
-                }
-            )
-            action = getattr(wizard, self.wizard_action)()
+            action = self._carry_out_after_sales_request()
         documents = self.sudo()._get_after_sales_documents()
         self._post_after_sales_decision(
             self.env._(
@@ -243,6 +235,19 @@ class HelpdeskAfterSalesApproval(models.Model):
                 team=self.team_id.display_name,
             )
         )
+
+    def _carry_out_after_sales_request(self):
+        """The agent's window again, with its stored values, as the approver: its
+        checks, then its button."""
+        wizard = self.env[self.wizard_model].create(
+            {
+                **(self.wizard_values or {}),
+                # Its own ticket, whatever the stored values say.
+                "helpdesk_ticket_id": self.helpdesk_ticket_id.id,
+                "helpdesk_approval_id": self.id,
+            }
+        )
+        return getattr(wizard, self.wizard_action)()
 
     def _post_after_sales_decision(self, message):
         """Tell the requester (a message on the request, which notifies them), log it

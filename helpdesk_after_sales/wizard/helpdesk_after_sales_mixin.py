@@ -238,28 +238,11 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         return get_replay_values(self, {"helpdesk_approval_id"})
 
     def _request_after_sales_approval(self, action_name, excess):
+        """A request instead of the documents: filed, posted on the ticket, given to
+        the approvers; the window closes with a notice."""
         self.ensure_one()
         ticket = self.helpdesk_ticket_id
-        # sudo: agents have no create access on requests (never forged by RPC): this
-        # one holds exactly the values of their wizard, checked by its button.
-        approval = (
-            self.env["helpdesk.after.sales.approval"]
-            .sudo()
-            .create(
-                {
-                    "helpdesk_ticket_id": ticket.id,
-                    "service": self._get_after_sales_service_key(),
-                    "requested_by_id": self.env.uid,
-                    "amount": excess.amount,
-                    "limit_summary": excess.summary,
-                    "helpdesk_reason_id": self.helpdesk_reason_id.id,
-                    "wizard_model": self._name,
-                    "wizard_action": action_name,
-                    "wizard_values": self._get_after_sales_replay_values(),
-                }
-            )
-            .sudo(False)
-        )
+        approval = self._create_after_sales_approval(action_name, excess)
         approvers = approval._notify_after_sales_approvers()
         message = self.env._(
             "%(why)s: your request waits for %(approvers)s.",
@@ -281,6 +264,28 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _create_after_sales_approval(self, action_name, excess):
+        # sudo: agents have no create access on requests (never forged by RPC): this
+        # one holds exactly the values of their wizard, checked by its button.
+        return (
+            self.env["helpdesk.after.sales.approval"]
+            .sudo()
+            .create(
+                {
+                    "helpdesk_ticket_id": self.helpdesk_ticket_id.id,
+                    "service": self._get_after_sales_service_key(),
+                    "requested_by_id": self.env.uid,
+                    "amount": excess.amount,
+                    "limit_summary": excess.summary,
+                    "helpdesk_reason_id": self.helpdesk_reason_id.id,
+                    "wizard_model": self._name,
+                    "wizard_action": action_name,
+                    "wizard_values": self._get_after_sales_replay_values(),
+                }
+            )
+            .sudo(False)
+        )
 
     def _check_after_sales_approval_link(self):
         """A wizard carrying out a request: created by its approve button, by the
