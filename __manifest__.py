@@ -23,6 +23,7 @@
         "security/worksheet_security.xml",
         "security/repair_order_security.xml",
         "security/helpdesk_after_sales_approval_security.xml",
+        "security/helpdesk_after_sales_report_security.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/account_move_views.xml",
@@ -45,6 +46,7 @@
         "views/helpdesk_after_sales_reason_views.xml",
         "views/helpdesk_after_sales_approval_views.xml",
         "views/helpdesk_after_sales_approval_refuse_views.xml",
+        "views/helpdesk_after_sales_report_views.xml",
     ],
     "demo": [
         "data/helpdesk_after_sales_demo.xml",

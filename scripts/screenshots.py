@@ -40,6 +40,14 @@ SHOTS = [
     ("repairs", "demo_ticket_espresso", "action_view_repairs", None),
     ("tasks", "demo_ticket_espresso", "action_view_fsm_tasks", None),
 ]
+# (image name, window action, what then shows): windows of their own, from a menu.
+ACTION_SHOTS = [
+    (
+        "after_sales_report",
+        "helpdesk_after_sales.helpdesk_after_sales_report_action",
+        ".o_graph_renderer canvas",
+    ),
+]
 
 
 def rpc(url, path, params, cookie=None):
@@ -124,13 +132,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:8069")
     parser.add_argument("--db", default="after_sales_demo")
+    parser.add_argument(
+        "--only", help="these images only, comma-separated (e.g. after_sales_report)"
+    )
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    shots = [shot for shot in SHOTS if not only or shot[0] in only]
+    action_shots = [shot for shot in ACTION_SHOTS if not only or shot[0] in only]
     _info, cookie = rpc(
         args.url,
         "/web/session/authenticate",
         {"db": args.db, "login": "admin", "password": "admin"},
     )
-    names = sorted({shot[1] for shot in SHOTS})
+    names = sorted({shot[1] for shot in shots}) or [""]
     rows, _ = rpc(args.url, "/web/dataset/call_kw", {
         "model": "ir.model.data", "method": "search_read", "args": [
             [("module", "=", "helpdesk_after_sales"), ("name", "in", names)],
@@ -142,7 +156,13 @@ def main():
     try:
         browser.send("Network.enable")
         browser.send("Network.setCookie", name="session_id", value=cookie, url=args.url)
-        for name, ticket, button, shows in SHOTS:
+        for name, action, shows in action_shots:
+            browser.send("Page.navigate", url=f"{args.url}/odoo/action-{action}")
+            browser.wait(shows)
+            path = OUT / f"screenshot_{name}.png"
+            browser.shoot(path)
+            sys.stdout.write(f"{path.relative_to(ROOT)}: {path.stat().st_size} bytes\n")
+        for name, ticket, button, shows in shots:
             url = f"{args.url}/odoo/helpdesk.ticket/{ticket_ids[ticket]}"
             browser.send("Page.navigate", url=url)
             browser.wait(".o_form_view .o_form_sheet")

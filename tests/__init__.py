@@ -24,3 +24,4 @@ from . import test_approval
 from . import test_after_sales_reason
 from . import test_approval_ui
 from . import test_approval_concurrency
+from . import test_after_sales_report

@@ -81,7 +81,8 @@ def addon_schema(env):
 
 def existing(cr, schema):
     """The part of ``schema`` that the database still has."""
-    cr.execute("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p')")
+    # Views too: the After-Sales report is one.
+    cr.execute("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p', 'v')")
     all_tables = {row[0] for row in cr.fetchall()}
     cr.execute("SELECT table_name, column_name FROM information_schema.columns")
     all_columns = set(cr.fetchall())

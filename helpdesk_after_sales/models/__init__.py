@@ -21,3 +21,4 @@ from . import stock_move
 from . import stock_move_line
 from . import stock_rule
 from . import sale_order_line
+from . import helpdesk_after_sales_report

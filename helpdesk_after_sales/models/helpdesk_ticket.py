@@ -174,6 +174,15 @@ class HelpdeskTicket(models.Model):
         groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
 
+    # --- After-Sales report: the ticket's documents, as the report's rules let the user
+    # see them.
+    after_sales_report_ids = fields.One2many(
+        comodel_name="helpdesk.after.sales.report",
+        inverse_name="ticket_id",
+        string="After-Sales Documents",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
+    )
+
     @api.depends("commercial_partner_id", "company_id")
     def _compute_sale_order_ids(self):
         for ticket in self:
