@@ -122,8 +122,21 @@ class AccountMoveReversal(models.TransientModel):
     def _compute_suitable_move_ids(self):
         for wizard in self:
             if wizard.helpdesk_ticket_id:
-                wizard.suitable_move_ids = self.env["account.move"].search(
-                    wizard._helpdesk_invoice_domain()
+                # With what the form shows of them and account's computations
+                # (journal, currency, amount due) read in the same query.
+                wizard.suitable_move_ids = self.env["account.move"].search_fetch(
+                    wizard._helpdesk_invoice_domain(),
+                    [
+                        "name",
+                        "ref",
+                        "state",
+                        "move_type",
+                        "partner_id",
+                        "journal_id",
+                        "company_id",
+                        "currency_id",
+                        "amount_residual",
+                    ],
                 )
             else:
                 wizard.suitable_move_ids = False
@@ -147,13 +160,35 @@ class AccountMoveReversal(models.TransientModel):
                 not in invoices
             )
             shown = (lines - dropped).invoice_line_id._origin.move_id
-            new_lines = (invoices - shown).invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
-            )
+            new_lines = self._get_helpdesk_product_lines(invoices - shown)
             wizard.helpdesk_line_ids = [Command.unlink(line.id) for line in dropped] + [
                 Command.create({"invoice_line_id": invoice_line.id})
-                for invoice_line in self._sort_helpdesk_invoice_lines(new_lines)
+                for invoice_line in new_lines
             ]
+
+    @api.model
+    def _get_helpdesk_product_lines(self, invoices):
+        """The product lines of these invoices in their order, invoice by invoice, with
+        the fields the wizard's rows show and its arithmetic uses: one query for any
+        number of lines."""
+        if not invoices:
+            return self.env["account.move.line"]
+        return self.env["account.move.line"].search_fetch(
+            [("move_id", "in", invoices.ids), ("display_type", "=", "product")],
+            [
+                "move_id",
+                "sequence",
+                "display_type",
+                "product_id",
+                "name",
+                "product_uom_id",
+                "currency_id",
+                "price_unit",
+                "quantity",
+                "price_subtotal",
+            ],
+            order="move_id, sequence, id",
+        )
 
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
@@ -391,7 +426,8 @@ class AccountMoveReversal(models.TransientModel):
             )
 
     def _get_helpdesk_refundable_quantities(self, invoice_lines):
-        """{invoice line id: what is left to credit of it, in its unit}.
+        """{invoice line id: what is left to credit of it, in its unit}, for every
+        product line of these lines' invoices.
 
         A credit note line credits an invoice line when its credit note reverses
         that invoice (reversed_entry_id), is not cancelled, and has the same product
@@ -399,40 +435,34 @@ class AccountMoveReversal(models.TransientModel):
         account's own reversal and those edited or made by hand in Accounting from
         the invoice count alike. Invoice lines alike (same product and order lines)
         share what is credited, in their order on the invoice."""
-        invoices = invoice_lines.move_id
+        invoiced = []
         credited = defaultdict(list)
-        for (
-            invoice_id,
-            product_id,
-            unit_id,
-            order_line_ids,
-            quantity,
-        ) in self._get_helpdesk_credited_quantities(invoices):
-            key = (invoice_id, product_id, frozenset(order_line_ids))
-            credited[key].append((quantity, unit_id))
+        for row in self._get_helpdesk_invoiced_and_credited(invoice_lines.move_id):
+            line_id, invoice_id, sequence, product_id, unit_id, orders, quantity = row
+            key = (invoice_id, product_id, frozenset(orders))
+            if line_id:
+                invoiced.append(
+                    ((invoice_id, sequence, line_id), key, unit_id, quantity)
+                )
+            else:
+                credited[key].append((quantity, unit_id))
         refundable = {}
-        for line in self._sort_helpdesk_invoice_lines(
-            invoices.invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
-            )
+        for (_invoice_id, _sequence, line_id), key, unit_id, quantity in sorted(
+            invoiced, key=lambda line: line[0]
         ):
-            key = (
-                line.move_id.id,
-                line.product_id.id,
-                frozenset(line.sale_line_ids.ids),
-            )
-            unit = line.product_uom_id
+            unit = self.env["uom.uom"].browse(unit_id)
             pool = self._sum_helpdesk_quantities(credited[key], unit)
-            taken = max(min(pool, line.quantity), 0.0)
-            credited[key] = [(pool - taken, unit.id)]
-            refundable[line.id] = line.quantity - taken
+            taken = max(min(pool, quantity), 0.0)
+            credited[key] = [(pool - taken, unit_id)]
+            refundable[line_id] = quantity - taken
         return refundable
 
-    def _get_helpdesk_credited_quantities(self, invoices):
-        """What the credit notes of these invoices credit, as rows (invoice id, product
-        id, unit id, sales order line ids, quantity) summed by the first four: one
-        query for any number of lines, and every credit note counts, whoever may read
-        it."""
+    def _get_helpdesk_invoiced_and_credited(self, invoices):
+        """The product lines of these invoices, as rows (line id, invoice id, sequence,
+        product id, unit id, sales order line ids, quantity), and what their credit
+        notes credit, as rows (None, invoice id, None, product id, unit id, sales order
+        line ids, quantity) summed by invoice, product, unit and order lines: one query
+        for any number of lines, and every credit note counts, whoever may read it."""
         if not invoices:
             return []
         # The credit notes this transaction made count too.
@@ -441,7 +471,18 @@ class AccountMoveReversal(models.TransientModel):
         return self.env.execute_query(
             SQL(
                 """
-                SELECT credit_note.reversed_entry_id, line.product_id,
+                SELECT line.id, line.move_id, COALESCE(line.sequence, 0), line.product_id,
+                       line.product_uom_id,
+                       ARRAY(SELECT rel.order_line_id
+                               FROM sale_order_line_invoice_rel rel
+                              WHERE rel.invoice_line_id = line.id
+                           ORDER BY rel.order_line_id),
+                       line.quantity
+                  FROM account_move_line line
+                 WHERE line.move_id IN %(invoices)s
+                   AND line.display_type = 'product'
+                 UNION ALL
+                SELECT NULL, credit_note.reversed_entry_id, NULL, line.product_id,
                        line.product_uom_id,
                        ARRAY(SELECT rel.order_line_id
                                FROM sale_order_line_invoice_rel rel
@@ -450,13 +491,13 @@ class AccountMoveReversal(models.TransientModel):
                        SUM(line.quantity)
                   FROM account_move_line line
                   JOIN account_move credit_note ON credit_note.id = line.move_id
-                 WHERE credit_note.reversed_entry_id IN %s
+                 WHERE credit_note.reversed_entry_id IN %(invoices)s
                    AND credit_note.move_type = 'out_refund'
                    AND credit_note.state != 'cancel'
                    AND line.display_type = 'product'
-              GROUP BY 1, 2, 3, 4
+              GROUP BY 2, 4, 5, 6
                 """,
-                tuple(invoices.ids),
+                invoices=tuple(invoices.ids),
             )
         )
 
