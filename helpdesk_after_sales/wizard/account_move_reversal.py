@@ -122,8 +122,21 @@ class AccountMoveReversal(models.TransientModel):
     def _compute_suitable_move_ids(self):
         for wizard in self:
             if wizard.helpdesk_ticket_id:
-                wizard.suitable_move_ids = self.env["account.move"].search(
-                    wizard._helpdesk_invoice_domain()
+                # With what the form shows of them and account's computations
+                # (journal, currency, amount due) read in the same query.
+                wizard.suitable_move_ids = self.env["account.move"].search_fetch(
+                    wizard._helpdesk_invoice_domain(),
+                    [
+                        "name",
+                        "ref",
+                        "state",
+                        "move_type",
+                        "partner_id",
+                        "journal_id",
+                        "company_id",
+                        "currency_id",
+                        "amount_residual",
+                    ],
                 )
             else:
                 wizard.suitable_move_ids = False
@@ -147,13 +160,35 @@ class AccountMoveReversal(models.TransientModel):
                 not in invoices
             )
             shown = (lines - dropped).invoice_line_id._origin.move_id
-            new_lines = (invoices - shown).invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
-            )
+            new_lines = self._get_helpdesk_product_lines(invoices - shown)
             wizard.helpdesk_line_ids = [Command.unlink(line.id) for line in dropped] + [
                 Command.create({"invoice_line_id": invoice_line.id})
-                for invoice_line in self._sort_helpdesk_invoice_lines(new_lines)
+                for invoice_line in new_lines
             ]
+
+    @api.model
+    def _get_helpdesk_product_lines(self, invoices):
+        """The product lines of these invoices in their order, invoice by invoice, with
+        the fields the wizard's rows show and its arithmetic uses: one query for any
+        number of lines."""
+        if not invoices:
+            return self.env["account.move.line"]
+        return self.env["account.move.line"].search_fetch(
+            [("move_id", "in", invoices.ids), ("display_type", "=", "product")],
+            [
+                "move_id",
+                "sequence",
+                "display_type",
+                "product_id",
+                "name",
+                "product_uom_id",
+                "currency_id",
+                "price_unit",
+                "quantity",
+                "price_subtotal",
+            ],
+            order="move_id, sequence, id",
+        )
 
     @api.depends("helpdesk_ticket_id")
     def _compute_reason(self):
@@ -391,6 +426,23 @@ class AccountMoveReversal(models.TransientModel):
             )
 
     def _get_helpdesk_refundable_quantities(self, invoice_lines):
+        """{invoice line id: what is left to credit of it, in its unit}, for every
+        product line of these lines' invoices."""
+        rows = self._get_helpdesk_quantity_rows(invoice_lines.move_id)
+        return self._compute_helpdesk_refundable(rows)
+
+    def _get_helpdesk_refund_quantities(self, invoice_lines):
+        """({invoice line id: what is left to credit of it}, {invoice line id: what
+        came back of it and is not credited yet}): from one query."""
+        rows = self._get_helpdesk_quantity_rows(invoice_lines.move_id, returns=True)
+        refundable = self._compute_helpdesk_refundable(rows)
+        returned = self._get_helpdesk_returned_quantities(
+            invoice_lines, refundable, self._get_helpdesk_returns_left(rows)
+        )
+        return refundable, returned
+
+    @api.model
+    def _compute_helpdesk_refundable(self, rows):
         """{invoice line id: what is left to credit of it, in its unit}.
 
         A credit note line credits an invoice line when its credit note reverses
@@ -399,66 +451,114 @@ class AccountMoveReversal(models.TransientModel):
         account's own reversal and those edited or made by hand in Accounting from
         the invoice count alike. Invoice lines alike (same product and order lines)
         share what is credited, in their order on the invoice."""
-        invoices = invoice_lines.move_id
+        invoiced = []
         credited = defaultdict(list)
-        for (
-            invoice_id,
-            product_id,
-            unit_id,
-            order_line_ids,
-            quantity,
-        ) in self._get_helpdesk_credited_quantities(invoices):
-            key = (invoice_id, product_id, frozenset(order_line_ids))
-            credited[key].append((quantity, unit_id))
+        for kind, line_id, invoice_id, sequence, product, unit, orders, qty in rows:
+            key = (invoice_id, product, frozenset(orders or ()))
+            if kind == "invoiced":
+                invoiced.append(((invoice_id, sequence, line_id), key, unit, qty))
+            elif kind == "credited":
+                credited[key].append((qty, unit))
         refundable = {}
-        for line in self._sort_helpdesk_invoice_lines(
-            invoices.invoice_line_ids.filtered(
-                lambda line: line.display_type == "product"
-            )
+        for (_invoice_id, _sequence, line_id), key, unit_id, quantity in sorted(
+            invoiced, key=lambda line: line[0]
         ):
-            key = (
-                line.move_id.id,
-                line.product_id.id,
-                frozenset(line.sale_line_ids.ids),
-            )
-            unit = line.product_uom_id
+            unit = self.env["uom.uom"].browse(unit_id)
             pool = self._sum_helpdesk_quantities(credited[key], unit)
-            taken = max(min(pool, line.quantity), 0.0)
-            credited[key] = [(pool - taken, unit.id)]
-            refundable[line.id] = line.quantity - taken
+            taken = max(min(pool, quantity), 0.0)
+            credited[key] = [(pool - taken, unit_id)]
+            refundable[line_id] = quantity - taken
         return refundable
 
-    def _get_helpdesk_credited_quantities(self, invoices):
-        """What the credit notes of these invoices credit, as rows (invoice id, product
-        id, unit id, sales order line ids, quantity) summed by the first four: one
-        query for any number of lines, and every credit note counts, whoever may read
-        it."""
+    def _get_helpdesk_quantity_rows(self, invoices, returns=False):
+        """What the refund's arithmetic needs, in one query for any number of lines,
+        as rows (kind, invoice line id, invoice id, sequence, product id, unit id,
+        sales order line ids, quantity):
+
+        - "invoiced": each product line of these invoices;
+        - "credited": what their credit notes credit, summed by invoice, product, unit
+          and order lines; every credit note counts, whoever may read it;
+        - with returns, "returned": what came back on the ticket's validated returns,
+          and "ticket_credited": what the ticket's credit notes credit, both summed by
+          product and unit, for the invoices' products; read without Inventory or
+          Accounting rights, as they all count."""
         if not invoices:
             return []
         # The credit notes this transaction made count too.
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model()
-        return self.env.execute_query(
-            SQL(
+        query = SQL(
+            """
+            SELECT 'invoiced', line.id, line.move_id, COALESCE(line.sequence, 0),
+                   line.product_id, line.product_uom_id,
+                   ARRAY(SELECT rel.order_line_id
+                           FROM sale_order_line_invoice_rel rel
+                          WHERE rel.invoice_line_id = line.id
+                       ORDER BY rel.order_line_id),
+                   line.quantity
+              FROM account_move_line line
+             WHERE line.move_id IN %(invoices)s
+               AND line.display_type = 'product'
+             UNION ALL
+            SELECT 'credited', NULL, credit_note.reversed_entry_id, NULL,
+                   line.product_id, line.product_uom_id,
+                   ARRAY(SELECT rel.order_line_id
+                           FROM sale_order_line_invoice_rel rel
+                          WHERE rel.invoice_line_id = line.id
+                       ORDER BY rel.order_line_id),
+                   SUM(line.quantity)
+              FROM account_move_line line
+              JOIN account_move credit_note ON credit_note.id = line.move_id
+             WHERE credit_note.reversed_entry_id IN %(invoices)s
+               AND credit_note.move_type = 'out_refund'
+               AND credit_note.state != 'cancel'
+               AND line.display_type = 'product'
+          GROUP BY 3, 5, 6, 7
+            """,
+            invoices=tuple(invoices.ids),
+        )
+        ticket = self.helpdesk_ticket_id
+        if returns and ticket:
+            self.env["stock.move"].flush_model()
+            products = SQL(
                 """
-                SELECT credit_note.reversed_entry_id, line.product_id,
-                       line.product_uom_id,
-                       ARRAY(SELECT rel.order_line_id
-                               FROM sale_order_line_invoice_rel rel
-                              WHERE rel.invoice_line_id = line.id
-                           ORDER BY rel.order_line_id),
-                       SUM(line.quantity)
-                  FROM account_move_line line
-                  JOIN account_move credit_note ON credit_note.id = line.move_id
-                 WHERE credit_note.reversed_entry_id IN %s
-                   AND credit_note.move_type = 'out_refund'
-                   AND credit_note.state != 'cancel'
-                   AND line.display_type = 'product'
-              GROUP BY 1, 2, 3, 4
+                SELECT line.product_id FROM account_move_line line
+                 WHERE line.move_id IN %s AND line.display_type = 'product'
                 """,
                 tuple(invoices.ids),
             )
-        )
+            query = SQL(
+                """
+                %(query)s
+                 UNION ALL
+                SELECT 'returned', NULL, NULL, NULL, move.product_id,
+                       move.product_uom, NULL, SUM(move.quantity)
+                  FROM stock_move move
+                  JOIN stock_picking picking ON picking.id = move.picking_id
+                  JOIN stock_picking_type picking_type
+                    ON picking_type.id = picking.picking_type_id
+                 WHERE picking.helpdesk_ticket_id = %(ticket)s
+                   AND picking_type.code = 'incoming'
+                   AND move.state = 'done'
+                   AND move.product_id IN (%(products)s)
+              GROUP BY 5, 6
+                 UNION ALL
+                SELECT 'ticket_credited', NULL, NULL, NULL, line.product_id,
+                       line.product_uom_id, NULL, SUM(line.quantity)
+                  FROM account_move_line line
+                  JOIN account_move credit_note ON credit_note.id = line.move_id
+                 WHERE credit_note.helpdesk_ticket_id = %(ticket)s
+                   AND credit_note.move_type = 'out_refund'
+                   AND line.parent_state != 'cancel'
+                   AND line.display_type = 'product'
+                   AND line.product_id IN (%(products)s)
+              GROUP BY 5, 6
+                """,
+                query=query,
+                ticket=ticket.id,
+                products=products,
+            )
+        return self.env.execute_query(query)
 
     @api.model
     def _sort_helpdesk_invoice_lines(self, invoice_lines):
@@ -484,13 +584,12 @@ class AccountMoveReversal(models.TransientModel):
             total += quantity
         return total
 
-    def _get_helpdesk_returned_quantities(self, invoice_lines, refundable):
+    def _get_helpdesk_returned_quantities(self, invoice_lines, refundable, left):
         """{invoice line id: what came back of it on the ticket's validated returns
         and is not credited yet, in its unit}, for the lines of the products that came
         back only. What came back of a product, less what the ticket's credit notes
-        credit of it, goes to its lines in their order, as much as each may still be
-        credited."""
-        left = self._get_helpdesk_returns_left(invoice_lines.product_id)
+        credit of it (left), goes to its lines in their order, as much as each may
+        still be credited."""
         returned = {}
         for line in self._sort_helpdesk_invoice_lines(invoice_lines):
             if line.product_id.id not in left:
@@ -502,57 +601,19 @@ class AccountMoveReversal(models.TransientModel):
             left[line.product_id.id] = [(available - quantity, unit.id)]
         return returned
 
-    def _get_helpdesk_returns_left(self, products):
-        """{product id: [(quantity, unit id)]}: what came back of these products on the
+    @api.model
+    def _get_helpdesk_returns_left(self, rows):
+        """{product id: [(quantity, unit id)]}: what came back of the products on the
         ticket's validated returns, and (negative) what the ticket's credit notes
         credit of them; only the products that came back."""
-        ticket = self.helpdesk_ticket_id
-        if not ticket or not products:
-            return {}
-        # sudo: what came back, read without Inventory rights.
-        returns = (
-            self.env["stock.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("picking_id.helpdesk_ticket_id", "=", ticket.id),
-                    ("picking_code", "=", "incoming"),
-                    ("state", "=", "done"),
-                    ("product_id", "in", products.ids),
-                ],
-                ["product_id", "product_uom"],
-                ["quantity:sum"],
-            )
-        )
         left = defaultdict(list)
-        for product, unit, quantity in returns:
-            left[product.id].append((quantity, unit.id))
-        if left:
-            for product, unit, quantity in self._get_helpdesk_ticket_credited(
-                list(left)
-            ):
-                left[product.id].append((-quantity, unit.id))
+        for kind, *_ids, product_id, unit_id, _orders, quantity in rows:
+            if kind == "returned":
+                left[product_id].append((quantity, unit_id))
+        for kind, *_ids, product_id, unit_id, _orders, quantity in rows:
+            if kind == "ticket_credited" and product_id in left:
+                left[product_id].append((-quantity, unit_id))
         return left
-
-    def _get_helpdesk_ticket_credited(self, product_ids):
-        """What the ticket's credit notes credit of these products, as (product, unit,
-        quantity) rows."""
-        # sudo: the ticket's credit notes count, whoever may read them.
-        return (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("move_id.helpdesk_ticket_id", "=", self.helpdesk_ticket_id.id),
-                    ("move_id.move_type", "=", "out_refund"),
-                    ("parent_state", "!=", "cancel"),
-                    ("display_type", "=", "product"),
-                    ("product_id", "in", product_ids),
-                ],
-                ["product_id", "product_uom_id"],
-                ["quantity:sum"],
-            )
-        )
 
     def _check_helpdesk_refund_lines(self):
         """Selected lines: quantities from 0 to what is left to credit of each line

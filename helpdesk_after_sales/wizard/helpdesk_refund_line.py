@@ -69,10 +69,7 @@ class HelpdeskRefundLine(models.TransientModel):
     def _compute_helpdesk_quantities(self):
         for wizard, lines in self.grouped("wizard_id").items():
             invoice_lines = lines.invoice_line_id._origin
-            refundable = wizard._get_helpdesk_refundable_quantities(invoice_lines)
-            returned = wizard._get_helpdesk_returned_quantities(
-                invoice_lines, refundable
-            )
+            refundable, returned = wizard._get_helpdesk_refund_quantities(invoice_lines)
             for line in lines:
                 invoice_line_id = line.invoice_line_id._origin.id
                 line.refundable_quantity = refundable.get(invoice_line_id, 0.0)
