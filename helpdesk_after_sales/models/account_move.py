@@ -13,12 +13,6 @@ class AccountMove(models.Model):
         help="The helpdesk ticket this credit note was issued from.",
     )
     helpdesk_reason_id = fields.Many2one(
-        comodel_name="helpdesk.after.sales.reason",
-        string="After-Sales Reason",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        ondelete="restrict",
         help="Why this credit note was issued from its helpdesk ticket.",
     )
     helpdesk_approval_id = fields.Many2one(

@@ -4,7 +4,7 @@ from odoo import fields, models
 class HelpdeskAfterSalesDocument(models.AbstractModel):
     """What every document an after-sales service creates (credit note, coupon,
     return, repair order, task) shares: the ticket it was created from, which the
-    ticket's smart buttons count."""
+    ticket's smart buttons count, and the reason the agent gave."""
 
     _name = "helpdesk.after.sales.document"
     _description = "Helpdesk After-Sales Document"
@@ -16,4 +16,13 @@ class HelpdeskAfterSalesDocument(models.AbstractModel):
         index="btree_not_null",
         copy=False,
         readonly=True,
+    )
+    helpdesk_reason_id = fields.Many2one(
+        comodel_name="helpdesk.after.sales.reason",
+        string="After-Sales Reason",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        # A reason in use is archived, not deleted: the report groups by it.
+        ondelete="restrict",
     )

@@ -11,12 +11,6 @@ class LoyaltyCard(models.Model):
         help="The helpdesk ticket this coupon was generated from.",
     )
     helpdesk_reason_id = fields.Many2one(
-        comodel_name="helpdesk.after.sales.reason",
-        string="After-Sales Reason",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        ondelete="restrict",
         help="Why this coupon was generated from its helpdesk ticket.",
     )
     helpdesk_approval_id = fields.Many2one(

@@ -35,12 +35,6 @@ class ProjectTask(models.Model):
         help="The helpdesk ticket this intervention was planned from.",
     )
     helpdesk_reason_id = fields.Many2one(
-        comodel_name="helpdesk.after.sales.reason",
-        string="After-Sales Reason",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        ondelete="restrict",
         help="Why this task was planned from its helpdesk ticket.",
     )
 

@@ -30,11 +30,7 @@ class RepairOrder(models.Model):
         help="The helpdesk ticket this repair was sent from.",
     )
     helpdesk_reason_id = fields.Many2one(
-        comodel_name="helpdesk.after.sales.reason",
-        string="After-Sales Reason",
-        index="btree_not_null",
-        copy=False,
-        ondelete="restrict",
+        readonly=False,
         tracking=True,
         domain="[('use_product_repairs', '=', True)]",
         help="Why this repair was sent from its helpdesk ticket.",

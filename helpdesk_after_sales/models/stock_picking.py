@@ -12,12 +12,6 @@ class StockPicking(models.Model):
         ),
     )
     helpdesk_reason_id = fields.Many2one(
-        comodel_name="helpdesk.after.sales.reason",
-        string="After-Sales Reason",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        ondelete="restrict",
         help="Why this transfer was created from its helpdesk ticket.",
     )
     # Not stored: lets the tickets group deliveries by customer in SQL (one join).
