@@ -51,6 +51,8 @@ THEN = {
         ".modal .o_field_widget[name=helpdesk_line_ids] .o_data_row",
     ),
 }
+# Windows taller than the browser's 800 pixels: the dialog's list would scroll.
+HEIGHT = {"refund_lines": 1000}
 # (image name, portal page with the demo records' ids, what then shows): as Maya.
 PORTAL_SHOTS = [
     ("portal_ticket", "/my/ticket/{demo_ticket_espresso}", "#ticket_coupons"),
@@ -203,6 +205,13 @@ def main():
             shoot(browser, name)
         for name, ticket, button, shows in shots:
             url = f"{args.url}/odoo/helpdesk.ticket/{ids[ticket]}"
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=1280,
+                height=HEIGHT.get(name, 800),
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             browser.send("Page.navigate", url=url)
             browser.wait(".o_form_view .o_form_sheet")
             if button:
