@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""The README's screenshots: every wizard and smart-button window of the demo tickets.
+"""The README's screenshots: every wizard and smart-button window of the demo tickets,
+and the demo customer's portal pages.
 
     python3 scripts/dev.py serve &     # the demo database at http://localhost:8069
     python3 scripts/screenshots.py     # rewrites static/description/screenshot_*.png
 
 Headless Chromium (Debian's `chromium`), driven over the DevTools protocol with
-websocket-client as Odoo's browser tests do, logged in as admin. Each image is reduced
+websocket-client as Odoo's browser tests do, logged in as admin (the portal pages as
+Maya, the demo portal customer: maya / maya). Each image is reduced
 to a small palette so that all of them weigh a few hundred KB.
 """
 
@@ -29,7 +31,9 @@ OUT = ROOT / "static" / "description"
 # (image name, demo ticket, button clicked on its form or None, what then shows)
 SHOTS = [
     ("ticket", "demo_ticket_espresso", None, ".o_form_view"),
+    ("warranty", "demo_ticket_kettle", None, ".o_form_view"),
     ("refund", "demo_ticket_kettle", "action_refund", ".modal .o_form_view"),
+    ("refund_lines", "demo_ticket_espresso", "action_refund", ".modal .o_form_view"),
     ("coupon", "demo_ticket_espresso", "action_generate_coupon", ".modal .o_form_view"),
     ("return", "demo_ticket_kettle", "action_return", ".modal .o_form_view"),
     ("repair", "demo_ticket_espresso", "action_repair", None),
@@ -39,6 +43,25 @@ SHOTS = [
     ("returns", "demo_ticket_kettle", "action_view_pickings", None),
     ("repairs", "demo_ticket_espresso", "action_view_repairs", None),
     ("tasks", "demo_ticket_espresso", "action_view_fsm_tasks", None),
+]
+# (image name, what is clicked in the window then, what then shows): a second step.
+THEN = {
+    "refund_lines": (
+        ".modal .o_field_widget[name=helpdesk_refund_scope] input[data-value=lines]",
+        ".modal .o_field_widget[name=helpdesk_line_ids] .o_data_row",
+    ),
+}
+# Windows taller than the browser's 800 pixels: the dialog's list would scroll.
+HEIGHT = {"refund_lines": 1000}
+# (image name, portal page with the demo records' ids, what then shows): as Maya.
+PORTAL_SHOTS = [
+    ("portal_ticket", "/my/ticket/{demo_ticket_espresso}", "#ticket_coupons"),
+    ("portal_order", "/my/orders/{demo_sale_order}", ".o_helpdesk_report_problem"),
+    (
+        "portal_problem",
+        "/my/orders/{demo_sale_order}/problem?line_id={demo_sale_order_line_espresso}",
+        ".o_helpdesk_problem_form",
+    ),
 ]
 # (image name, window action, what then shows): windows of their own, from a menu.
 ACTION_SHOTS = [
@@ -108,9 +131,16 @@ class Browser:
             time.sleep(0.3)
         time.sleep(1.5)  # let the view finish rendering and its animations end
 
-    def shoot(self, path, clip_selector=None):
+    def shoot(self, path, clip_selector=None, full_page=False):
         params = {"format": "png"}
-        if clip_selector:
+        if full_page:  # a portal page longer than the window: all of it
+            size = self.js(
+                "({width: document.documentElement.scrollWidth,"
+                " height: document.documentElement.scrollHeight})"
+            )
+            params["captureBeyondViewport"] = True
+            params["clip"] = dict(size, x=0, y=0, scale=1)
+        elif clip_selector:
             rect = self.js(
                 f"(r => ({{x: r.x, y: r.y, width: r.width, height: r.height}}))"
                 f"(document.querySelector({json.dumps(clip_selector)})"
@@ -128,6 +158,22 @@ class Browser:
         self.profile.cleanup()
 
 
+def shoot(browser, name, clip_selector=None, full_page=False):
+    path = OUT / f"screenshot_{name}.png"
+    browser.shoot(path, clip_selector, full_page)
+    sys.stdout.write(f"{path.relative_to(ROOT)}: {path.stat().st_size} bytes\n")
+
+
+def record_ids(url, cookie, names):
+    rows, _ = rpc(url, "/web/dataset/call_kw", {
+        "model": "ir.model.data", "method": "search_read", "args": [
+            [("module", "=", "helpdesk_after_sales"), ("name", "in", sorted(names))],
+            ["name", "res_id"],
+        ], "kwargs": {},
+    }, cookie)  # fmt: skip
+    return {row["name"]: row["res_id"] for row in rows}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://localhost:8069")
@@ -139,19 +185,16 @@ def main():
     only = set(args.only.split(",")) if args.only else None
     shots = [shot for shot in SHOTS if not only or shot[0] in only]
     action_shots = [shot for shot in ACTION_SHOTS if not only or shot[0] in only]
+    portal_shots = [shot for shot in PORTAL_SHOTS if not only or shot[0] in only]
     _info, cookie = rpc(
         args.url,
         "/web/session/authenticate",
         {"db": args.db, "login": "admin", "password": "admin"},
     )
-    names = sorted({shot[1] for shot in shots}) or [""]
-    rows, _ = rpc(args.url, "/web/dataset/call_kw", {
-        "model": "ir.model.data", "method": "search_read", "args": [
-            [("module", "=", "helpdesk_after_sales"), ("name", "in", names)],
-            ["name", "res_id"],
-        ], "kwargs": {},
-    }, cookie)  # fmt: skip
-    ticket_ids = {row["name"]: row["res_id"] for row in rows}
+    names = {shot[1] for shot in shots}
+    for _name, page, _shows in portal_shots:
+        names.update(re.findall(r"\{(\w+)\}", page))
+    ids = record_ids(args.url, cookie, names or {""})
     browser = Browser(1280, 800)
     try:
         browser.send("Network.enable")
@@ -159,11 +202,16 @@ def main():
         for name, action, shows in action_shots:
             browser.send("Page.navigate", url=f"{args.url}/odoo/action-{action}")
             browser.wait(shows)
-            path = OUT / f"screenshot_{name}.png"
-            browser.shoot(path)
-            sys.stdout.write(f"{path.relative_to(ROOT)}: {path.stat().st_size} bytes\n")
+            shoot(browser, name)
         for name, ticket, button, shows in shots:
-            url = f"{args.url}/odoo/helpdesk.ticket/{ticket_ids[ticket]}"
+            url = f"{args.url}/odoo/helpdesk.ticket/{ids[ticket]}"
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=1280,
+                height=HEIGHT.get(name, 800),
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             browser.send("Page.navigate", url=url)
             browser.wait(".o_form_view .o_form_sheet")
             if button:
@@ -173,16 +221,34 @@ def main():
                 )
                 # A window of its own: the ticket is then a breadcrumb before it.
                 browser.wait(shows or ".o_breadcrumb .breadcrumb-item")
+            if name in THEN:
+                click, then_shows = THEN[name]
+                browser.js(f"document.querySelector({json.dumps(click)}).click()")
+                browser.wait(then_shows)
             modal = shows and shows.startswith(".modal")
-            path = OUT / f"screenshot_{name}.png"
-            browser.shoot(path, ".modal-content" if modal else None)
-            sys.stdout.write(f"{path.relative_to(ROOT)}: {path.stat().st_size} bytes\n")
+            shoot(browser, name, ".modal-content" if modal else None)
             # Leaving a new record's form would save it: the repair, for one.
             browser.js(
                 "document.querySelector('.modal .btn-close, .o_form_button_cancel')"
                 "?.click()"
             )
             time.sleep(1)
+        if portal_shots:
+            _info, portal_cookie = rpc(
+                args.url,
+                "/web/session/authenticate",
+                {"db": args.db, "login": "maya", "password": "maya"},
+            )
+            browser.send(
+                "Network.setCookie",
+                name="session_id",
+                value=portal_cookie,
+                url=args.url,
+            )
+        for name, page, shows in portal_shots:
+            browser.send("Page.navigate", url=args.url + page.format(**ids))
+            browser.wait(shows)
+            shoot(browser, name, full_page=True)
     finally:
         browser.close()
 
