@@ -1,36 +1,23 @@
 import logging
-import threading
 import uuid
 
-from psycopg2 import errors
-
-from odoo import SUPERUSER_ID, api
-from odoo.api import Transaction
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
+
+from .concurrency import ConcurrencyCase
 
 _logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
-class TestRefundConcurrency(TransactionCase):
+class TestRefundConcurrency(ConcurrencyCase):
     """Agents refunding the same invoice at once, each in their own transaction and
     thread, from their own ticket. What they act on is committed (a test's own
     transaction is invisible to the others) in a journal of its own, and removed
     afterwards."""
 
     AGENTS = 8
-
-    def _committed(self, func):
-        """Run func(env) as superuser in a transaction of its own, committed."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            result = func(env)
-            # The other transactions (the agents') must see it: the test's own
-            # transaction is invisible to them.
-            cr.commit()  # pylint: disable=invalid-commit
-            return result
 
     def _create_data(self, env):
         tag = uuid.uuid4().hex[:6]
@@ -134,51 +121,6 @@ class TestRefundConcurrency(TransactionCase):
         super().setUp()
         self.data = self._committed(self._create_data)
         self.addCleanup(self._committed, lambda env: self._delete_data(env, self.data))
-
-    def _at_once(self, calls):
-        """Run each (uid, call) in its own thread, cursor and environment; each call
-        gets a barrier to wait at before its decisive step, so that all take it at
-        once. A serialization failure is retried once, in a new transaction, as
-        Odoo retries a request (odoo.service.model.retrying). Returns each call's
-        result or exception, and how many were retried."""
-        barrier = threading.Barrier(len(calls), timeout=120)
-        results = [None] * len(calls)
-        retried = []
-
-        def run(index, uid, call):
-            for attempt in range(2):
-                with self.registry.cursor() as cr:
-                    # The registry given: finding it by name takes the registry lock,
-                    # which the test runner holds while the tests run.
-                    cr.transaction = Transaction(self.registry)
-                    env = api.Environment(cr, uid, {})
-                    try:
-                        results[index] = call(env, barrier if not attempt else None)
-                        # An agent's request ends: what it credited is seen by the
-                        # others, as after a real request.
-                        cr.commit()  # pylint: disable=invalid-commit
-                        return
-                    except errors.SerializationFailure as exc:
-                        cr.rollback()
-                        retried.append(index)
-                        results[index] = exc
-                    except Exception as exc:  # noqa: BLE001 - reported to the test
-                        cr.rollback()
-                        results[index] = exc
-                        if not attempt and not barrier.broken:
-                            barrier.abort()  # a failure before the barrier
-                        return
-
-        threads = [
-            threading.Thread(target=run, args=(index, uid, call))
-            for index, (uid, call) in enumerate(calls)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        self.assertFalse(any(thread.is_alive() for thread in threads))
-        return results, retried
 
     def _credit_notes(self, invoice_id):
         def read(env):
