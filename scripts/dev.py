@@ -359,7 +359,7 @@ def test(args):
     if core and counts:
         counts = [counts[0] + core[0], counts[1] + core[1]]
     if args.with_oca and counts and not (args.only or args.test_file):
-        oca = with_oca.compare(sys.modules[__name__], pg, dbname, args.keep or args.db)
+        oca = with_oca.compare(sys.modules[__name__], dbname, args.keep or args.db)
         counts = [counts[0] + oca[0], counts[1] + oca[1]]
     if not (args.keep or args.db):
         drop(dbname)
@@ -426,55 +426,67 @@ KNOWN_RED = {
 # Odoo's --test-file runs one file (at_install tests included, which --test-tags would
 # run before the addon is loaded): this runs each file of its first argument in the same
 # process, so that the registry is loaded once.
-CORE_RUNNER = """import sys
+TEST_FILES_RUNNER = """import sys
 from odoo.cli.command import main
 from odoo.service import server
 files, run_file = sys.argv.pop(1).split(","), server.load_test_file_py
 server.load_test_file_py = lambda registry, _: [run_file(registry, f) for f in files]
 main()
 """
-CORE_FILE_RE = re.compile(r": running tests odoo\.addons\.(\S+)\.\s*$")
+TEST_FILE_RE = re.compile(r": running tests odoo\.addons\.(\S+)\.\s*$")
 
 
-def core_tests(pg, dbname, log_file):
-    """CORE_TEST_FILES on the suite's database in one Odoo process, and each file's
-    result. Return (tests run, tests failed, KNOWN red tests)."""
-    # Where Odoo finds modules: the addons path, and the odoo/addons folders on sys.path
-    # (pip-installed addons such as helpdesk_mgmt).
-    roots = [Path(p) for p in pg.addons_path.split(",")]
-    roots += [Path(p, "odoo", "addons") for p in sys.path if p]
-    paths = [
-        next((str(root / rel) for root in roots if (root / rel).is_file()), rel)
-        for rel in CORE_TEST_FILES
-    ]
-    per_file = {}  # file -> [time its tests started, its log lines]
+def test_files(dbname, paths, log_file):
+    """Test files of Odoo modules (``<module>/tests/test_x.py`` paths) on ``dbname``,
+    in one Odoo process. Return Odoo's exit code and, per file given, (tests run or None
+    when none started, names of the tests red: failed or skipped, seconds)."""
+    per_file = {}  # "<module>/tests/test_x.py" -> [time its tests started, log lines]
     current = []  # the registry's loading
 
     def split(line):
         nonlocal current
-        found = CORE_FILE_RE.search(line)
+        found = TEST_FILE_RE.search(line)
         if found:
             rel = found.group(1).replace(".", "/") + ".py"
             current = per_file.setdefault(rel, [time.time(), []])[1]
         current.append(line)
 
-    say(f"running Odoo's own tests of what {MODULE} extends, on {dbname}")
     cmd = odoo("-d", dbname, f"--test-file={paths[0]}", "--stop-after-init")
     cmd += ["--log-level=test", "--max-cron-threads=0", f"--http-port={free_port()}"]
-    runner = [sys.executable, "-c", CORE_RUNNER, ",".join(paths), *cmd[3:]]
-    rc, _lines = run(runner, log_file, on_line=split)
+    runner = [sys.executable, "-c", TEST_FILES_RUNNER, ",".join(map(str, paths))]
+    rc, _lines = run([*runner, *cmd[3:]], log_file, on_line=split)
     ends = [begun for begun, _lines in per_file.values()][1:] + [time.time()]
-    totals = [0, 0, 0]
-    for rel in CORE_TEST_FILES:
+    results = {}
+    for path in map(Path, paths):
+        rel = f"{path.parent.parent.name}/tests/{path.name}"
         begun, lines = per_file.get(rel, [0, []])
         counts = summarize(lines)
         red = {m.group(1) for m in map(FAILED_TEST_RE.search, lines) if m}
         red |= {m.group(2).split()[0] for m in map(SKIP_RE.search, lines) if m}
-        known = red & KNOWN_RED.keys()
-        ran = counts[0] if counts else 1  # no test started: one failure
-        failed = len(red - known) or int(counts is None)
-        totals = [totals[0] + ran, totals[1] + failed, totals[2] + len(known)]
         took = ends[list(per_file).index(rel)] - begun if rel in per_file else 0
+        results[rel] = (counts and counts[0], red, took)
+    return rc, results
+
+
+def core_tests(pg, dbname, log_file):
+    """CORE_TEST_FILES on the suite's database, and each file's result.
+    Return (tests run, tests failed, KNOWN red tests)."""
+    # Where Odoo finds modules: the addons path, and the odoo/addons folders on sys.path
+    # (pip-installed addons such as helpdesk_mgmt).
+    roots = [Path(p) for p in pg.addons_path.split(",")]
+    roots += [Path(p, "odoo", "addons") for p in sys.path if p]
+    paths = [
+        next((root / rel for root in roots if (root / rel).is_file()), Path(rel))
+        for rel in CORE_TEST_FILES
+    ]
+    say(f"running Odoo's own tests of what {MODULE} extends, on {dbname}")
+    rc, results = test_files(dbname, paths, log_file)
+    totals = [0, 0, 0]
+    for rel, (ran, red, took) in results.items():
+        known = red & KNOWN_RED.keys()
+        failed = len(red - known) or int(ran is None)  # no test started: one failure
+        ran = ran or 1
+        totals = [totals[0] + ran, totals[1] + failed, totals[2] + len(known)]
         say(
             f"core {rel}: {ran - failed - len(known)} passed, {failed} failed, "
             f"{len(known)} known red ({took:.0f}s)"

@@ -63,30 +63,12 @@ def _test_files():
 
 
 def _run_files(dev, dbname, files):
-    """{file: (tests run, tests failed)}, each file in its own Odoo process."""
-    logs = LOCAL / "oca" / dbname
-    logs.mkdir(parents=True, exist_ok=True)
-    results = {}
-    for path in files:
-        key = f"{path.parent.parent.name}/tests/{path.name}"
-        say(f"{dbname}: {key}")
-        _rc, lines = dev.run(
-            dev.odoo(
-                "-d",
-                dbname,
-                f"--test-file={path}",
-                "--stop-after-init",
-                "--log-level=test",
-                "--max-cron-threads=0",
-                f"--http-port={dev.free_port()}",
-            ),
-            logs / f"{key.replace('/', '.')}.log",
-        )
-        counts = dev.summarize(lines)
-        skips = [m for m in map(dev.SKIP_RE.search, lines) if m]
-        run, failed = counts or (0, 1)
-        results[key] = (run, failed + len(skips))
-    return results
+    """{file: (tests run, tests red)}, all files in one Odoo process."""
+    say(f"{dbname}: {len(files)} OCA test files (log: .local/oca/{dbname}.log)")
+    (LOCAL / "oca").mkdir(parents=True, exist_ok=True)
+    _rc, results = dev.test_files(dbname, files, LOCAL / "oca" / f"{dbname}.log")
+    return {key: (ran or 0, len(red) or int(ran is None))
+            for key, (ran, red, _took) in results.items()}  # fmt: skip
 
 
 def _cell(result):
@@ -94,7 +76,7 @@ def _cell(result):
     return f"{run - failed}/{run} passed" if run else "did not run"
 
 
-def compare(dev, pg, with_db, keep):
+def compare(dev, with_db, keep):
     """Run the OCA test files with this addon (with_db) and without it; write the table.
     Return (tests counted, tests that fail or are missing with it and not without)."""
     files = _test_files()
@@ -110,25 +92,15 @@ def compare(dev, pg, with_db, keep):
         dict.fromkeys([*manifest["depends"], "website_sale_loyalty", *MODULES])
     )
     started = time.time()
-    state = pg.psql(without_db, "SELECT 1 FROM ir_module_module WHERE name = 'rma'")
-    if not state:
-        say(f"creating {without_db}: {', '.join(modules)}, without {MODULE}")
-        dev.run(
-            dev.odoo(
-                "-d",
-                without_db,
-                "-i",
-                ",".join(modules),
-                "--stop-after-init",
-                "--log-level=warn",
-                "--max-cron-threads=0",
-            ),
-            LOCAL / "oca" / f"{without_db}.install.log",
-        )
+    # From the same cached template as with_db's (click-odoo-initdb): the same modules.
+    say(f"{without_db}: {', '.join(modules)}, without {MODULE}")
+    initdb = dev.tool("initdb", "-n", without_db, "-m", ",".join(modules))
+    log = LOCAL / "oca" / f"{without_db}.install.log"
+    dev.run([*initdb, "--cache-prefix", "ahs", "--unless-initialized"], log, check=True)
     without_results = _run_files(dev, without_db, files)
     without_time = time.time() - started
     if not keep:
-        pg.psql("postgres", f'DROP DATABASE IF EXISTS "{without_db}"')
+        dev.drop(without_db)
 
     rows = ["| file | without this addon | with this addon |", "| --- | --- | --- |"]
     passed = regressions = failing_anyway = 0
