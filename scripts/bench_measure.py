@@ -1,13 +1,12 @@
-"""The benchmark's measures: ``click-odoo bench_measure.py OUT RUNS MGMT ADDON [REF
-REF_MGMT]``.
+"""The benchmark's measures: ``click-odoo bench_measure.py OUT RUNS MGMT ADDON [R M]``.
 
-Run by bench.py on fresh copies of its templates (MGMT: helpdesk_mgmt alone, ADDON: with
-this addon; REF and REF_MGMT: the same at 1x when the run is at another volume). Each
-screen is the RPC of the web client (``call_kw`` with the user's context) as the
-benchmark's agent, in a fresh cursor and environment like a request (Odoo's ormcaches
-warm, as on a live server); field specifications are what the web client derives from
-the agent's views. The databases are measured in turns: the machine's load falls on all
-alike."""
+Run by bench.py on fresh copies of its templates (MGMT: helpdesk_mgmt alone, ADDON:
+with this addon; R, M: the same at 1x when the run is at another volume). Each screen
+is the RPC of the web client (``call_kw`` with the user's context) as the benchmark's
+agent, in a fresh cursor and environment like a request (Odoo's ormcaches warm, as on
+a live server); field specifications are what the web client derives from the agent's
+views. The databases are measured in turns: the machine's load falls on all alike.
+"""
 
 import ast
 import json
@@ -149,15 +148,11 @@ class Side:
         return [(b.get("name"), b.get("string") or b.get("name")) for b in buttons]
 
 
-def rpc(model, method, *args, context=(), **kwargs):
-    """A JSON-RPC call of the web client: ``call_kw`` with the user's context (and
-    ``context``, the action's)."""
-    return lambda env: call_kw(
-        env[model],
-        method,
-        list(args),
-        {**kwargs, "context": {**env.context, **dict(context)}},  # fmt: skip
-    )
+def rpc(model, method, *args, context=None, **kwargs):
+    """A JSON-RPC call of the web client: ``call_kw`` with the user's context (and the
+    action's ``context``)."""
+    return lambda env: call_kw(env[model], method, list(args), {
+        **kwargs, "context": {**env.context, **(context or {})}})  # fmt: skip
 
 
 def client_values(values):
@@ -258,14 +253,8 @@ def move(partner, kind, product_ids, quantity, **values):
     """An invoice or credit note of ``partner``: a line of ``quantity`` per product."""
     lines = [Command.create({"product_id": p, "quantity": quantity})
              for p in product_ids]  # fmt: skip
-    return partner.env["account.move"].create(
-        {
-            "move_type": kind,
-            "partner_id": partner.id,
-            "invoice_line_ids": lines,
-            **values,
-        }
-    )
+    return partner.env["account.move"].create({"move_type": kind,
+        "partner_id": partner.id, "invoice_line_ids": lines, **values})  # fmt: skip
 
 
 class Measure:
@@ -287,8 +276,12 @@ class Measure:
         row.update(budget=budget, result="PASS" if ok else "FAIL")
         if self.ref:
             ref, raw = numbers[self.ref], paired(ours, numbers[self.ref])
-            growth = {"queries": ref["queries"], "ms": ref["ms"], "raw": raw}
-            growth["ratio"] = raw
+            growth = {
+                "queries": ref["queries"],
+                "ms": ref["ms"],
+                "raw": raw,
+                "ratio": raw,
+            }
             if self.ref_mgmt in numbers:  # the paired ratios to helpdesk_mgmt, 10x/1x
                 now = paired(ours, numbers[self.mgmt])
                 then = paired(ref, numbers[self.ref_mgmt])
@@ -459,13 +452,8 @@ class Measure:
                                name="BENCH/LINES/0001")  # fmt: skip
                 invoice.action_post()
                 credited = invoice.invoice_line_ids[: REFUND_LINES // 5].product_id
-                move(
-                    customer,
-                    "out_refund",
-                    credited.ids,
-                    1,
-                    reversed_entry_id=invoice.id,
-                )
+                move(customer, "out_refund", credited.ids, 1,
+                     reversed_entry_id=invoice.id)  # fmt: skip
                 self.lines_invoice[side] = invoice.id
 
     def refund_lines(self):
