@@ -155,6 +155,12 @@ def rpc(model, method, *args, context=None, **kwargs):
         **kwargs, "context": {**env.context, **(context or {})}})  # fmt: skip
 
 
+def list_page(spec, domain=()):
+    """The ticket list's request: its first page and the count of its records."""
+    return rpc("helpdesk.ticket", "web_search_read", list(domain), spec, offset=0,
+               limit=LIST_LIMIT, order="", count_limit=10001)  # fmt: skip
+
+
 def client_values(values):
     """An ``onchange``'s values as the web client sends them back: records by id,
     x2many as their commands without what was read of the records."""
@@ -321,9 +327,7 @@ class Measure:
             ok = ours["queries"] <= base["queries"] + extra_q and ratio <= max_ratio
             budget = f"q <= {base['queries']}+{extra_q}, ratio <= {max_ratio:.2f}"
             self.row(label, numbers, ok, budget, base, ratio=ratio)
-        numbers = timed(self.sides, self.runs, lambda side: rpc(
-            "helpdesk.ticket", "web_search_read", [], side.list_spec, offset=0,
-            limit=LIST_LIMIT, order="", count_limit=10001))  # fmt: skip
+        numbers = timed(self.sides, self.runs, lambda side: list_page(side.list_spec))
         base, ours = numbers[self.mgmt], numbers[self.addon]
         ok = ours["queries"] <= base["queries"]
         label = f"Ticket list ({LIST_LIMIT} records)"
@@ -528,10 +532,8 @@ class Measure:
             [("product_id", "!=", False)], limit=LIST_LIMIT).ids)[0]
             for side in self.addon_sides()}  # fmt: skip
         screens = {
-            f"Ticket list ({LIST_LIMIT} with a product)": lambda side, spec: rpc(
-                "helpdesk.ticket", "web_search_read",
-                [("id", "in", pages[twin.get(side, side)])], spec(side.list_spec),
-                offset=0, limit=LIST_LIMIT, order="", count_limit=10001),
+            f"Ticket list ({LIST_LIMIT} with a product)": lambda side, spec: list_page(
+                spec(side.list_spec), [("id", "in", pages[twin.get(side, side)])]),
             "Ticket form, full after-sales context": lambda side, spec: rpc(
                 "helpdesk.ticket", "web_read", [side.tickets["full"]],
                 specification=spec(side.form_spec)),
