@@ -32,6 +32,10 @@ WIZARD_MAX_MS = 50.0
 FORM_MAX_TIME_RATIO = 1.3
 COUNT_MAX_QUERIES = 1
 GROWTH_MAX_TIME_RATIO = 1.2  # a screen at volume against the same screen at 1x
+REFUND_LINES = 50  # the invoice the Refund wizard is measured on in line mode (#18)
+REPORT_MAX_MS = 200.0  # the After-Sales report's graph (#19)
+TAB_MAX_QUERIES = 5  # the ticket's After-Sales tab (#19)
+WARRANTY_MAX_EXTRA_QUERIES = 2  # the warranty on the ticket list and form (#20)
 
 
 def say(msg, tag="dev"):
