@@ -1,21 +1,17 @@
 """The benchmark's data: ``click-odoo -d DB bench_data.py populate SCALE | link``.
 
-``populate`` (helpdesk_mgmt template): a seed of a hundredth of the full volume made
-through Odoo's own flows (customers, delivered and invoiced orders, direct invoices,
-tickets, and the services' documents, the ticket each belongs to written down in
-``bench_link``), then copied ``100 × SCALE − 1`` times by Odoo's duplication tool
-(``populate_models``, the ``odoo-bin populate`` command's): in SQL, each many2one
-pointing to the copies of the comodels populated before, so that copy ``s`` of a
-document belongs to copy ``s`` of its customer, order and ticket. ``link`` (this addon
-installed): the tickets get their order, product and lot, the team its services, and
-each document its ticket, for each service whose ``helpdesk_ticket_id`` field exists:
-the same data, with the addon.
+``populate`` (helpdesk_mgmt template): a hundredth of the full volume made by Odoo's
+own flows, the ticket of each service's document written down in ``bench_link``, then
+copied ``100 × SCALE − 1`` times by Odoo's ``populate_models`` (``odoo-bin populate``):
+copy ``s`` of a document belongs to copy ``s`` of its customer, order and ticket.
+``link`` (this addon installed): the tickets get their order, product and lot, the team
+its services, and each document its ticket, for each service whose
+``helpdesk_ticket_id`` field exists: the same data, with the addon.
 """
 
 import random
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 from odoo.fields import Command
@@ -36,7 +32,6 @@ from common import (  # noqa: E402  (a script run by click-odoo, beside common.p
 )
 
 TIERS = (49.0, 129.0, 399.0, 899.0)  # list prices
-YEARS_BACK = 3
 LINKED_MODELS = ("account.move", "stock.picking", "repair.order", "loyalty.card",
                  "project.task")  # fmt: skip
 # Copied in this order: a many2one follows the copies of a model copied before it.
@@ -58,17 +53,12 @@ class Seed:
     def __init__(self, env):
         self.env, self.size = env, sizes(1 / SEED_SHARE)
         self.rng = random.Random(11)
-        self.stock = (
-            env["stock.warehouse"]
-            .search([("company_id", "=", env.company.id)], limit=1)
-            .lot_stock_id
-        )
+        self.stock = env.ref("stock.warehouse0").lot_stock_id
         self.links = []  # (model, res_id, ticket index)
 
     def run(self):
         for step in ("people", "products", "deliveries", "direct_invoices", "tickets",
-                     "credit_notes", "returns", "repairs", "coupons", "tasks",
-                     "links"):  # fmt: skip
+                     "credit_notes", "returns", "documents", "links"):  # fmt: skip
             getattr(self, f"make_{step}")()
         self.env.flush_all()
 
@@ -104,8 +94,12 @@ class Seed:
             for i in range(n)
         ])  # fmt: skip
         for product in self.products[n_serial:]:
-            self.env["stock.quant"]._update_available_quantity(product, self.stock, 1e4)
+            self._in_stock(product, 10_000)
         progress(f"{n} products, {n_serial} serial-tracked, in stock")
+
+    def _in_stock(self, product, quantity, lot=None):
+        quants = self.env["stock.quant"]
+        quants._update_available_quantity(product, self.stock, quantity, lot_id=lot)
 
     def _customers(self, count, big):
         """The first customer gets ``big`` of them, the others the rest at random."""
@@ -113,11 +107,6 @@ class Seed:
         chosen += self.rng.choices(self.customers[1:], k=count - big)
         self.rng.shuffle(chosen)
         return chosen
-
-    def _dates(self, count):
-        """Dates over the last years, oldest first (document numbers follow them)."""
-        days = (self.rng.randrange(365 * YEARS_BACK) for _ in range(count))
-        return sorted(date.today() - timedelta(days=d) for d in days)
 
     def _validate(self, pickings):
         pickings.action_assign()
@@ -134,14 +123,9 @@ class Seed:
         # The ticket with its whole context is about a serial number of the first
         # price tier delivered to the big customer: the first product.
         products[customers.index(self.customers[0])] = self.products[0]
-        for i, product in enumerate(products):
-            if product.tracking == "serial":
-                lot = env["stock.lot"].create(
-                    {"name": f"SN-{product.id:04d}-{i:06d}", "product_id": product.id}
-                )
-                env["stock.quant"]._update_available_quantity(
-                    product, self.stock, 1, lot_id=lot
-                )
+        for i, product in enumerate(p for p in products if p.tracking == "serial"):
+            vals = {"name": f"SN-{i:06d}", "product_id": product.id}
+            self._in_stock(product, 1, env["stock.lot"].create(vals))
         orders = env["sale.order"].create([
             {"partner_id": customer, "order_line": [
                 Command.create({"product_id": product.id, "product_uom_qty": 1})]}
@@ -149,16 +133,12 @@ class Seed:
         ])  # fmt: skip
         orders.action_confirm()
         self._validate(orders.picking_ids)
-        invoices = orders._create_invoices(grouped=True)
-        for invoice, day in zip(invoices, self._dates(count), strict=True):
-            invoice.invoice_date = day
-        invoices.action_post()
+        orders._create_invoices(grouped=True).action_post()
         self.deliveries = [
             {"customer": order.partner_id.id, "product": order.order_line.product_id.id,
              "lot": order.picking_ids.move_line_ids.lot_id.id or None,
              "order": order.id, "picking": order.picking_ids.id,
-             "invoice": order.invoice_ids.id,
-             "tier": TIERS.index(order.order_line.product_id.list_price)}
+             "invoice": order.invoice_ids.id}
             for order in orders
         ]  # fmt: skip
         progress(f"{count} orders delivered and invoiced")
@@ -166,14 +146,12 @@ class Seed:
     def make_direct_invoices(self):
         """Invoices without an order (the rest of the invoices)."""
         count = self.size["invoices"] - self.size["deliveries"]
-        customers = self._customers(
-            count, BIG_CUSTOMER_INVOICES - BIG_CUSTOMER_DELIVERIES
-        )
+        big = BIG_CUSTOMER_INVOICES - BIG_CUSTOMER_DELIVERIES
         self.env["account.move"].create([
-            {"move_type": "out_invoice", "partner_id": customer, "invoice_date": day,
+            {"move_type": "out_invoice", "partner_id": customer,
              "invoice_line_ids": [Command.create(
                  {"product_id": self.rng.choice(self.products.ids), "quantity": 1})]}
-            for customer, day in zip(customers, self._dates(count), strict=True)
+            for customer in self._customers(count, big)
         ]).action_post()  # fmt: skip
         progress(f"{count} invoices without order")
 
@@ -181,19 +159,17 @@ class Seed:
         """Half of them about a delivered order (the context the addon sets on them
         later), spread over the teams; the first one is the big customer's, about a
         serial number, and the last one the big customer's without order or product."""
-        env, n_tickets = self.env, self.size["tickets"]
-        n_context, big = self.size["context_tickets"], self.customers[0]
+        n_tickets, n_context = self.size["tickets"], self.size["context_tickets"]
+        big = self.customers[0]  # the plain ticket and the last one: After-Sales too
         first = next(d for d in self.deliveries if d["customer"] == big
-                     and d["lot"] and d["tier"] == 0)  # fmt: skip
+                     and d["product"] == self.products[0].id)  # fmt: skip
         others = [d for d in self.deliveries if d is not first]
         self.context = [first, *self.rng.sample(others, n_context - 1)]
         customers = self.rng.choices(self.customers, k=n_tickets - 1) + [big]
         vals = []
         for i in range(n_tickets):
             context = self.context[i] if i < n_context else None
-            team = (
-                0 if context or i % 3 == 0 or i in (n_context, n_tickets - 1) else i % 3
-            )
+            team = 0 if context or i in (n_context, n_tickets - 1) else i % 3
             vals.append({
                 "name": f"Bench ticket {i:05d}: "
                 + ("the product fails" if context else "a question"),
@@ -202,20 +178,7 @@ class Seed:
                 "team_id": self.teams[team].id,
                 "user_id": self.agent.id if i % 4 == 0 else False,
             })  # fmt: skip
-        self.tickets = env["helpdesk.ticket"].create(vals)
-        params = env["ir.config_parameter"]
-        for key, value in (("ticket_full", self.tickets[0].id),
-                           ("ticket_big_customer", self.tickets[-1].id),
-                           ("ticket_plain", self.tickets[n_context].id),
-                           ("agent", self.agent.id)):  # fmt: skip
-            params.set_param(f"bench.{key}", value)
-        self.env.cr.execute(
-            "CREATE TABLE bench_ticket_context (ticket_id int, sale_order_id int, "
-            "product_id int, lot_id int); INSERT INTO bench_ticket_context SELECT * "
-            "FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[])",
-            [self.tickets[:n_context].ids,
-             *([c[k] for c in self.context] for k in ("order", "product", "lot"))],
-        )  # fmt: skip
+        self.tickets = self.env["helpdesk.ticket"].create(vals)
         progress(f"{n_tickets} tickets, {n_context} about a delivered order")
 
     def _service_tickets(self, offset):
@@ -225,146 +188,100 @@ class Seed:
         indexes = [0] + [1 + (offset + k) % (n_context - 1) for k in range(count - 1)]
         return [(i, self.context[i]) for i in indexes]
 
-    def _linked(self, records, rows, what):
+    def _linked(self, records, rows):
         self.links += [(records._name, r.id, i) for r, (i, _c) in zip(
             records, rows, strict=True)]  # fmt: skip
-        progress(f"{len(records)} {what}")
+        progress(f"{len(records)} {records._name} of tickets")
 
     def make_credit_notes(self):
         """Draft credit notes of the tickets' invoices (Refund's Reverse)."""
         rows = self._service_tickets(0)
         invoices = self.env["account.move"].browse([c["invoice"] for _i, c in rows])
-        notes = invoices._reverse_moves(
-            [{"ref": f"Reversal of bench ticket {i:05d}"} for i, _c in rows]
-        )
-        self._linked(notes, rows, "draft credit notes")
+        refs = [{"ref": f"Reversal of bench ticket {i:05d}"} for i, _c in rows]
+        self._linked(invoices._reverse_moves(refs), rows)
 
     def make_returns(self):
         """Done returns of the tickets' deliveries (the Returns service)."""
         rows, returns = self._service_tickets(1), self.env["stock.picking"]
         for _i, c in rows:
-            wizard = (
-                self.env["stock.return.picking"]
-                .with_context(active_id=c["picking"], active_model="stock.picking")
-                .create({})
-            )
+            wizard = self.env["stock.return.picking"].with_context(
+                active_id=c["picking"], active_model="stock.picking"
+            ).create({})  # fmt: skip
             wizard.product_return_moves.quantity = 1
             returns += returns.browse(wizard.action_create_returns()["res_id"])
         self._validate(returns)
-        self._linked(returns, rows, "done returns")
+        self._linked(returns, rows)
 
-    def make_repairs(self):
-        rows = self._service_tickets(2)
-        repairs = self.env["repair.order"].create([
-            {"product_id": c["product"], "lot_id": c["lot"], "partner_id":
-             c["customer"], "internal_notes": f"<p>Bench ticket {i:05d}</p>"}
-            for i, c in rows
-        ])  # fmt: skip
-        self._linked(repairs, rows, "draft repair orders")
-
-    def make_coupons(self):
-        rows = self._service_tickets(3)
+    def make_documents(self):
+        """Draft repair orders, coupons and tasks of the tickets."""
         program = self.env["loyalty.program"].create(
             {"name": "Bench Goodwill Coupons", "program_type": "coupons"}
         )
-        cards = self.env["loyalty.card"].create([
-            {"program_id": program.id, "partner_id": c["customer"], "points": 1}
-            for _i, c in rows
-        ])  # fmt: skip
-        self._linked(cards, rows, "coupons")
-
-    def make_tasks(self):
-        rows = self._service_tickets(4)
-        tasks = self.env["project.task"].create([
-            {"name": f"Intervention for bench ticket {i:05d}",
-             "project_id": self.fsm_project.id, "partner_id": c["customer"]}
-            for i, c in rows
-        ])  # fmt: skip
-        self._linked(tasks, rows, "tasks")
+        for offset, (model, make) in enumerate((
+            ("repair.order", lambda i, c: {"product_id": c["product"], "lot_id":
+             c["lot"], "internal_notes": f"<p>Bench ticket {i:05d}</p>"}),
+            ("loyalty.card", lambda i, c: {"program_id": program.id, "points": 1}),
+            ("project.task", lambda i, c: {"project_id": self.fsm_project.id,
+             "name": f"Intervention for bench ticket {i:05d}"}),
+        ), start=2):  # fmt: skip
+            rows = self._service_tickets(offset)
+            vals = [{**make(i, c), "partner_id": c["customer"]} for i, c in rows]
+            self._linked(self.env[model].create(vals), rows)
 
     def make_links(self):
+        """The ticket of each document and the context of the tickets about an order,
+        for ``link``; what bench_measure.py opens."""
         models, res_ids, tickets = zip(*self.links, strict=True)
         self.env.cr.execute(
             "CREATE TABLE bench_link (model varchar, res_id int, ticket_id int); "
             "INSERT INTO bench_link SELECT * FROM unnest(%s::varchar[], %s::int[], "
-            "%s::int[])",
-            [list(models), list(res_ids), [self.tickets[i].id for i in tickets]],
-        )
-        params = self.env["ir.config_parameter"]
-        params.set_param("bench.fsm_project", self.fsm_project.id)
-        params.set_param("bench.team", self.teams[0].id)
+            "%s::int[]); CREATE TABLE bench_ticket_context (ticket_id int, "
+            "sale_order_id int, product_id int, lot_id int); INSERT INTO "
+            "bench_ticket_context SELECT * FROM unnest(%s::int[], %s::int[], "
+            "%s::int[], %s::int[])",
+            [list(models), list(res_ids), [self.tickets[i].id for i in tickets],
+             self.tickets[: len(self.context)].ids,
+             *([c[k] for c in self.context] for k in ("order", "product", "lot"))],
+        )  # fmt: skip
+        for key, value in (("ticket_full", self.tickets[0]),
+                           ("ticket_big_customer", self.tickets[-1]),
+                           ("ticket_plain", self.tickets[len(self.context)]),
+                           ("agent", self.agent), ("team", self.teams[0]),
+                           ("fsm_project", self.fsm_project)):  # fmt: skip
+            self.env["ir.config_parameter"].set_param(f"bench.{key}", value.id)
 
 
 # ---------------------------------------------------------------- populate
 def populate(env, scale):
-    """The seed, then ``factor(scale)`` copies of it by Odoo's populate, the links
-    following them: populate gives copy ``s`` of row ``r`` the id ``r + last id × s``,
-    the last id being the table's highest before."""
+    """The seed, then ``factor(scale)`` copies of it by Odoo's populate; the links
+    follow: copy ``s`` of row ``r`` is ``r + last × s``, ``last`` being the table's
+    highest id before (populate's ``copy_id``)."""
     Seed(env).run()
     progress("seed made through Odoo's flows")
-    cr, copies = env.cr, factor(scale)
-    last = {}
+    cr, copies, last = env.cr, factor(scale), {}
     for name in (*LINKED_MODELS, "helpdesk.ticket", "sale.order", "stock.lot"):
         cr.execute(SQL("SELECT max(id) FROM %s", SQL.identifier(env[name]._table)))
         last[name] = cr.fetchone()[0]
-    # Which order lines an invoice line bills: copy=False, so given to populate_models
-    # as a model of its own (what the command line cannot take).
-    invoiced = Many2manyModelWrapper(
-        env, env["sale.order.line"]._fields["invoice_lines"]
-    )
-    populate_models({**{env[n]: copies for n in POPULATED}, invoiced: copies}, ord("_"))
+    # Which order lines an invoice line bills: a copy=False many2many, which
+    # populate_models takes as a model of its own (the command line cannot).
+    billed = Many2manyModelWrapper(env, env["sale.order.line"]._fields["invoice_lines"])
+    populate_models({**{env[n]: copies for n in POPULATED}, billed: copies}, ord("_"))
+    # Populate suffixes the numbers (HT00100_, HT00100_1...): the ticket list, sorted
+    # by number, would show 80 copies of one ticket. Numbered in the order of creation
+    # instead, as Odoo's sequence does.
+    cr.execute("UPDATE helpdesk_ticket SET number = 'HT' || lpad(id::text, 6, '0')")
     env.invalidate_all()
     progress(f"{copies} copies made by populate")
     cr.execute(
-        "INSERT INTO bench_link SELECT l.model, l.res_id + d.last_id * s, "
-        "l.ticket_id + %s * s FROM bench_link l JOIN unnest(%s::varchar[], %s::int[]) "
-        "AS d(model, last_id) USING (model), generate_series(1, %s) s; "
-        "INSERT INTO bench_ticket_context SELECT ticket_id + %s * s, "
-        "sale_order_id + %s * s, product_id, lot_id + %s * s FROM "
-        "bench_ticket_context, generate_series(1, %s) s",
+        "INSERT INTO bench_link SELECT l.model, l.res_id + d.last * s, l.ticket_id + "
+        "%s * s FROM bench_link l JOIN unnest(%s::varchar[], %s::int[]) AS d(model, "
+        "last) USING (model), generate_series(1, %s) s; INSERT INTO "
+        "bench_ticket_context SELECT ticket_id + %s * s, sale_order_id + %s * s, "
+        "product_id, lot_id + %s * s FROM bench_ticket_context, "
+        "generate_series(1, %s) s",
         [last["helpdesk.ticket"], list(last), list(last.values()), copies,
          last["helpdesk.ticket"], last["sale.order"], last["stock.lot"], copies],
     )  # fmt: skip
-    check(env, scale)
-
-
-def check(env, scale):
-    """What sizes() promises, counted in SQL; each document and ticket context counted
-    only when it is of its ticket's customer (the links followed the copies)."""
-    ticket = int(env["ir.config_parameter"].get_param("bench.ticket_big_customer"))
-    big = env["helpdesk.ticket"].browse(ticket).partner_id.id
-    invoices = "FROM account_move WHERE state = 'posted' AND move_type = 'out_invoice'"
-    deliveries = (
-        "FROM stock_picking p JOIN stock_picking_type k ON k.id = "
-        "p.picking_type_id WHERE k.code = 'outgoing' AND p.state = 'done'"
-    )
-    documents = (
-        "FROM bench_link l JOIN helpdesk_ticket t ON t.id = l.ticket_id JOIN "
-        "{} d ON d.id = l.res_id AND d.partner_id = t.partner_id"
-    )
-    counts = {
-        "customers": "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench Cu%%'",
-        "invoices": f"SELECT count(*) {invoices}",
-        "deliveries": f"SELECT count(*) {deliveries}",
-        "tickets": "SELECT count(*) FROM helpdesk_ticket",
-        "context_tickets": "SELECT count(*) FROM bench_ticket_context c JOIN "
-        "helpdesk_ticket t ON t.id = c.ticket_id JOIN sale_order o ON o.id = "
-        "c.sale_order_id AND o.partner_id = t.partner_id",
-        "big customer's invoices": f"SELECT count(*) {invoices} AND partner_id = {big}",
-        "big customer's deliveries": f"SELECT count(*) {deliveries} AND partner_id = "
-        f"{big}",
-        **{model: f"SELECT count(*) {documents.format(env[model]._table)} WHERE "
-           f"l.model = '{model}'" for model in LINKED_MODELS},
-    }  # fmt: skip
-    for key, sql in counts.items():
-        env.cr.execute(sql)
-        counts[key] = env.cr.fetchone()[0]
-    progress(", ".join(f"{key} {value}" for key, value in counts.items()))
-    size = sizes(scale)
-    want = {key: size.get(key, size["service_documents"]) for key in counts}
-    want["big customer's invoices"] = BIG_CUSTOMER_INVOICES
-    want["big customer's deliveries"] = BIG_CUSTOMER_DELIVERIES
-    assert counts == want, f"counted {counts}, expected {want}"
 
 
 # ---------------------------------------------------------------- link
