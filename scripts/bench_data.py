@@ -266,10 +266,6 @@ def populate(env, scale):
     # populate_models takes as a model of its own (the command line cannot).
     billed = Many2manyModelWrapper(env, env["sale.order.line"]._fields["invoice_lines"])
     populate_models({**{env[n]: copies for n in POPULATED}, billed: copies}, ord("_"))
-    # Populate suffixes the numbers (HT00100_, HT00100_1...): the ticket list, sorted
-    # by number, would show 80 copies of one ticket. Numbered in the order of creation
-    # instead, as Odoo's sequence does.
-    cr.execute("UPDATE helpdesk_ticket SET number = 'HT' || lpad(id::text, 6, '0')")
     env.invalidate_all()
     progress(f"{copies} copies made by populate")
     cr.execute(
@@ -282,6 +278,15 @@ def populate(env, scale):
         [last["helpdesk.ticket"], list(last), list(last.values()), copies,
          last["helpdesk.ticket"], last["sale.order"], last["stock.lot"], copies],
     )  # fmt: skip
+    # Populate suffixes the numbers (HT00100_, HT00100_1...): the ticket list, sorted
+    # by number, would show 80 copies of one ticket. Numbered as if made one by one,
+    # those about an order first: the list's first page shows tickets without one,
+    # as helpdesk_mgmt's database has no order, product or lot on any.
+    cr.execute(
+        "UPDATE helpdesk_ticket t SET number = 'HT' || lpad(n::text, 6, '0') FROM "
+        "(SELECT id, row_number() OVER (ORDER BY id IN (SELECT ticket_id FROM "
+        "bench_ticket_context) DESC, id) AS n FROM helpdesk_ticket) r WHERE r.id = t.id"
+    )
 
 
 # ---------------------------------------------------------------- link
