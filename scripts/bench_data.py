@@ -58,7 +58,7 @@ class Seed:
 
     def run(self):
         for step in ("people", "products", "deliveries", "direct_invoices", "tickets",
-                     "credit_notes", "returns", "documents", "links"):  # fmt: skip
+                     "documents", "links"):  # fmt: skip
             getattr(self, f"make_{step}")()
         self.env.flush_all()
 
@@ -160,7 +160,7 @@ class Seed:
         later), spread over the teams; the first one is the big customer's, about a
         serial number, and the last one the big customer's without order or product."""
         n_tickets, n_context = self.size["tickets"], self.size["context_tickets"]
-        big = self.customers[0]  # the plain ticket and the last one: After-Sales too
+        big = self.customers[0]
         first = next(d for d in self.deliveries if d["customer"] == big
                      and d["product"] == self.products[0].id)  # fmt: skip
         others = [d for d in self.deliveries if d is not first]
@@ -169,6 +169,7 @@ class Seed:
         vals = []
         for i in range(n_tickets):
             context = self.context[i] if i < n_context else None
+            # The measured tickets (first, plain, last) are After-Sales' (services).
             team = 0 if context or i in (n_context, n_tickets - 1) else i % 3
             vals.append({
                 "name": f"Bench ticket {i:05d}: "
@@ -193,15 +194,14 @@ class Seed:
             records, rows, strict=True)]  # fmt: skip
         progress(f"{len(records)} {records._name} of tickets")
 
-    def make_credit_notes(self):
-        """Draft credit notes of the tickets' invoices (Refund's Reverse)."""
+    def make_documents(self):
+        """The services' documents of the tickets: draft credit notes of their invoices
+        (Refund's Reverse), done returns of their deliveries, draft repair orders,
+        coupons and tasks."""
         rows = self._service_tickets(0)
         invoices = self.env["account.move"].browse([c["invoice"] for _i, c in rows])
         refs = [{"ref": f"Reversal of bench ticket {i:05d}"} for i, _c in rows]
         self._linked(invoices._reverse_moves(refs), rows)
-
-    def make_returns(self):
-        """Done returns of the tickets' deliveries (the Returns service)."""
         rows, returns = self._service_tickets(1), self.env["stock.picking"]
         for _i, c in rows:
             wizard = self.env["stock.return.picking"].with_context(
@@ -211,9 +211,6 @@ class Seed:
             returns += returns.browse(wizard.action_create_returns()["res_id"])
         self._validate(returns)
         self._linked(returns, rows)
-
-    def make_documents(self):
-        """Draft repair orders, coupons and tasks of the tickets."""
         program = self.env["loyalty.program"].create(
             {"name": "Bench Goodwill Coupons", "program_type": "coupons"}
         )
