@@ -26,6 +26,7 @@ from common import (
     LOCAL,
     MODULE,
     ROOT,
+    factor,
     say,
     scale_tag,
 )
@@ -170,8 +171,13 @@ if __name__ == "__main__":
     parser.add_argument("--scale", type=float, default=1.0, help="volume (default 1)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per screen")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the templates")
+    args = parser.parse_args()
     try:
-        sys.exit(Bench(parser.parse_args()).main())
+        factor(args.scale)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        sys.exit(Bench(args).main())
     except RuntimeError as error:
         dev.die(str(error), 1)
     except KeyboardInterrupt:
