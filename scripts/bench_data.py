@@ -285,6 +285,15 @@ def populate(env, scale):
         "(SELECT id, row_number() OVER (ORDER BY id IN (SELECT ticket_id FROM "
         "bench_ticket_context) DESC, id) AS n FROM helpdesk_ticket) r WHERE r.id = t.id"
     )
+    # And the journal entries (INV/2026/00012_3): Odoo numbers the next entry after the
+    # journal's last name, which it cannot read with a suffix: posting would collide.
+    cr.execute(
+        "UPDATE account_move m SET sequence_number = r.n, name = m.sequence_prefix "
+        "|| CASE WHEN r.n < 100000 THEN lpad(r.n::text, 5, '0') ELSE r.n::text END "
+        "FROM (SELECT id, row_number() OVER (PARTITION BY journal_id, sequence_prefix "
+        "ORDER BY date, id) AS n FROM account_move WHERE name != '/' AND "
+        "sequence_prefix IS NOT NULL) r WHERE r.id = m.id"
+    )
 
 
 # ---------------------------------------------------------------- link

@@ -13,7 +13,7 @@ MODULE = "helpdesk_after_sales"
 CONF = LOCAL / "odoo.conf"  # written by dev.py: addons path, database server, data dir
 
 # ---- benchmark: bump DATA_VERSION when the generated data change (templates rebuilt)
-DATA_VERSION = "3"
+DATA_VERSION = "4"
 BASE_MODULES = "helpdesk_mgmt,sale_stock,repair,sale_loyalty,project"
 # The full volume (scale 1). Odoo's flows make a hundredth of it, populate copies that
 # (bench_data.py); the products are not copied.
