@@ -12,15 +12,18 @@ import ast
 import json
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from unittest.mock import patch
 
 from lxml import etree
+from werkzeug.test import Client
 
-from odoo import api
+from odoo import SUPERUSER_ID, api, http
 from odoo.api import call_kw
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.modules.registry import Registry
 from odoo.sql_db import Cursor
 from odoo.tools.safe_eval import safe_eval
@@ -32,6 +35,7 @@ from common import (  # noqa: E402  (a script run by click-odoo, beside common.p
     COUNT_MAX_QUERIES,
     FORM_MAX_TIME_RATIO,
     GROWTH_MAX_TIME_RATIO,
+    PORTAL_MAX_EXTRA_QUERIES,
     WIZARD_MAX_MS,
     WIZARD_MAX_QUERIES,
     say,
@@ -43,6 +47,16 @@ LIST_LIMIT = 80
 # bench_data.py's link sets with the addon only: after-sales relations too.
 LINKED_FIELDS = ("product_id", "sale_order_ids")
 WARMUP = 2
+PORTAL_LOGIN = "bench_portal"  # also its password
+BROWSER = {"REMOTE_ADDR": "127.0.0.1"}  # what a WSGI server tells Odoo of the client
+# What the portal ticket page lists, per model, and the section listing it.
+PORTAL_DOCUMENTS = {
+    "account.move": ([("move_type", "=", "out_refund")], "ticket_credit_notes"),
+    "loyalty.card": ([], "ticket_coupons"),
+    "stock.picking": ([("return_id", "!=", False)], "ticket_returns"),
+    "repair.order": ([], "ticket_repairs"),
+    "project.task": ([], "ticket_fsm_tasks"),
+}
 
 
 def fields_spec(env, model, node):
@@ -140,6 +154,65 @@ class Side:
     def header_buttons(self):
         buttons = self.form_arch.iterfind(".//header/button[@type='object']")
         return [(b.get("name"), b.get("string") or b.get("name")) for b in buttons]
+
+
+def portal_fixture(side, documents):
+    """On ``side``, committed: the full ticket's customer as a portal user and, with the
+    addon, ``documents`` of each kind the portal page lists on the ticket, taken from
+    other tickets (their products are not the ticket's; the credit notes posted, named
+    after their id rather than a sequence; the tasks followed by the customer, as the
+    task rule wants). Return how many of each kind the page should list."""
+    with side.registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        ticket = env["helpdesk.ticket"].browse(side.tickets["full"])
+        customer, users = ticket.partner_id, env["res.users"]
+        if not users.search_count([("login", "=", PORTAL_LOGIN)]):
+            users.with_context(no_reset_password=True).create({
+                "name": "Bench Portal Customer", "login": PORTAL_LOGIN,
+                "password": PORTAL_LOGIN, "parent_id": customer.id,
+                "groups_id": [Command.set(env.ref("base.group_portal").ids)],
+            })  # fmt: skip
+        if "helpdesk_ticket_id" not in env["repair.order"]._fields:
+            return 0
+        mine = [("helpdesk_ticket_id", "=", ticket.id)]
+        for model, (domain, _section) in PORTAL_DOCUMENTS.items():
+            env[model].search(domain + mine).helpdesk_ticket_id = False
+            if documents:  # (a limit of 0 is no limit)
+                others = domain + [("helpdesk_ticket_id", "!=", False)]
+                env[model].search(others, limit=documents).write(
+                    {"helpdesk_ticket_id": ticket.id, "partner_id": customer.id}
+                )
+        drafts = env["account.move"].search(mine + [("state", "=", "draft")])
+        for move in drafts:
+            move.name = f"PORTAL/{move.date.year}/{move.id:06d}"
+        drafts.action_post()
+        env["project.task"].search(mine).message_subscribe(customer.ids)
+        return documents
+
+
+class PortalPage:
+    """A side's portal page of the full ticket as its customer gets it: requests to
+    Odoo's WSGI application in this process, logged in as a browser is."""
+
+    def __init__(self, side):
+        self.side, self.client = side, Client(http.root)
+        self.url = f"/my/ticket/{side.tickets['full']}"
+        params = {"db": side.dbname, "login": PORTAL_LOGIN, "password": PORTAL_LOGIN}
+        answer = self.client.post(
+            "/web/session/authenticate", json={"params": params}, environ_base=BROWSER
+        )
+        if not (answer.json.get("result") or {}).get("uid"):
+            raise RuntimeError(f"{side.dbname}: portal login failed: {answer.text}")
+
+    def call(self, url):
+        """As ``Side.call`` for ``timed``: the page, the SQL statements of the request
+        (Odoo's own count, every cursor included) and its seconds."""
+        started = time.perf_counter()
+        response = self.client.get(url, environ_base=BROWSER)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.side.dbname}{url}: {response.status}")
+        return response.text, threading.current_thread().query_count, elapsed
 
 
 def rpc(model, method, *args, **kwargs):
@@ -392,12 +465,40 @@ class Measure:
             f"form: {pressed['queries']} q/{pressed['ms']:.1f} ms"
         )
 
+    def portal_ticket_page(self):
+        """The full ticket's portal page as its customer, beside helpdesk_mgmt's own
+        page of it, with 1 then 5 documents of each kind; with none in the notes."""
+        pages, one = {}, None
+        for documents in (0, 1, 5):
+            wanted = {side: portal_fixture(side, documents) for side in self.sides}
+            pages = pages or {PortalPage(side): side for side in self.sides}
+            for page, side in pages.items():
+                html = etree.HTML(page.call(page.url)[0])
+                shown = {section: len(html.xpath(f"//div[@id='{section}']//tbody/tr"))
+                         for _domain, section in PORTAL_DOCUMENTS.values()}  # fmt: skip
+                if set(shown.values()) != {wanted[side]}:
+                    raise RuntimeError(f"{side.dbname}: {shown}, not {wanted[side]}")
+            numbers = timed(list(pages), self.runs if documents else 1, lambda p: p.url)
+            numbers = {side: numbers[page] for page, side in pages.items()}
+            base, ours = numbers[self.mgmt]["queries"], numbers[self.addon]["queries"]
+            if not documents:
+                self.notes.append(f"Portal ticket page without after-sales documents: "
+                                  f"{ours} q, helpdesk_mgmt's {base} q")  # fmt: skip
+                continue
+            ok = ours <= base + PORTAL_MAX_EXTRA_QUERIES and ours == (one or ours)
+            budget = f"q <= {base}+{PORTAL_MAX_EXTRA_QUERIES}" + (
+                f", = 1 of each's {one}" if one else "")  # fmt: skip
+            one, label = ours, f"Portal ticket page ({documents} of each document kind)"
+            ratio = paired(numbers[self.addon], numbers[self.mgmt])
+            self.row(label, numbers, ok, budget, numbers[self.mgmt], ratio=ratio)
+
 
 def main(out, runs, *dbnames):
     measure = Measure(int(runs), dbnames)
     measure.ticket_screens()
     measure.counts()
     measure.wizards()
+    measure.portal_ticket_page()
     result = {"rows": measure.rows, "notes": measure.notes, "databases": dbnames}
     Path(out).write_text(json.dumps(result, indent=2))
 
