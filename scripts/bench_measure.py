@@ -159,9 +159,9 @@ class Side:
 def portal_fixture(side, documents):
     """On ``side``, committed: the full ticket's customer as a portal user and, with the
     addon, ``documents`` of each kind the portal page lists on the ticket, taken from
-    other tickets (their products are not the ticket's; the credit notes posted, named
-    after their id rather than a sequence; the tasks followed by the customer, as the
-    task rule wants). Return how many of each kind the page should list."""
+    other tickets (so a repair's product is rarely the ticket's, already read; the
+    credit notes posted, named after their id rather than a sequence; the tasks followed
+    by the customer, as the task rule wants). Return how many of each kind it lists."""
     with side.registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         ticket = env["helpdesk.ticket"].browse(side.tickets["full"])
