@@ -32,9 +32,6 @@ WIZARD_MAX_MS = 50.0
 FORM_MAX_TIME_RATIO = 1.3
 COUNT_MAX_QUERIES = 1
 GROWTH_MAX_TIME_RATIO = 1.2  # a screen at volume against the same screen at 1x
-# What the after-sales sections may add to helpdesk_mgmt's portal ticket page, the same
-# for 1 and for 5 documents of each kind (helpdesk_mgmt's own page takes 41 in tests).
-PORTAL_MAX_EXTRA_QUERIES = 12
 
 
 def say(msg, tag="dev"):
