@@ -12,18 +12,21 @@ import ast
 import json
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 from unittest.mock import patch
 
 from lxml import etree
+from werkzeug.test import Client
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, http
 from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.modules.registry import Registry
+from odoo.osv.expression import AND
 from odoo.sql_db import Cursor
 from odoo.tools.safe_eval import safe_eval
 
@@ -49,6 +52,26 @@ LIST_LIMIT = 80
 # bench_data.py's link sets with the addon only: after-sales relations too.
 LINKED_FIELDS = ("product_id", "sale_order_ids")
 WARMUP = 2
+PORTAL_LOGIN = "bench_portal"  # also its password
+BROWSER = {"REMOTE_ADDR": "127.0.0.1"}  # what a WSGI server tells Odoo of the client
+# What the portal ticket page lists, per model: which documents, the section listing
+# them and the other models it shows besides its own fields. Its budget, however many
+# documents: its search (one query, with the fields it shows), plus one query per
+# other model. The task section's search is measured instead: project's portal rule
+# looks up the customer's contacts first. The repairs' products are named in one
+# batch with the warranty badge's (which the page shows first): counted there.
+PORTAL_DOCUMENTS = {
+    "account.move": (
+        [("move_type", "=", "out_refund")],
+        "ticket_credit_notes",
+        ["res.currency"],
+    ),
+    # A coupon is used when an order line holds it.
+    "loyalty.card": ([], "ticket_coupons", ["loyalty.program", "sale.order.line"]),
+    "stock.picking": ([("return_id", "!=", False)], "ticket_returns", []),
+    "repair.order": ([], "ticket_repairs", []),
+    "project.task": ([], "ticket_fsm_tasks", ["res.users", "project.task.type"]),
+}
 
 
 def fields_spec(env, model, node):
@@ -173,6 +196,65 @@ def client_values(values):
                      for c in value]  # fmt: skip
         out[name] = value
     return out
+
+
+def portal_fixture(side, documents):
+    """On ``side``, committed: the full ticket's customer as a portal user and, with the
+    addon, ``documents`` of each kind the portal page lists on the ticket, taken from
+    other tickets (so a repair's product is rarely the ticket's, already read; the
+    credit notes posted, named after their id rather than a sequence; the tasks followed
+    by the customer, as the task rule wants). Return how many of each kind it lists."""
+    with side.registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        ticket = env["helpdesk.ticket"].browse(side.tickets["full"])
+        customer, users = ticket.partner_id, env["res.users"]
+        if not users.search_count([("login", "=", PORTAL_LOGIN)]):
+            users.with_context(no_reset_password=True).create({
+                "name": "Bench Portal Customer", "login": PORTAL_LOGIN,
+                "password": PORTAL_LOGIN, "parent_id": customer.id,
+                "groups_id": [Command.set(env.ref("base.group_portal").ids)],
+            })  # fmt: skip
+        if "helpdesk_ticket_id" not in env["repair.order"]._fields:
+            return 0
+        mine = [("helpdesk_ticket_id", "=", ticket.id)]
+        for model, (domain, _section, _shown) in PORTAL_DOCUMENTS.items():
+            env[model].search(domain + mine).helpdesk_ticket_id = False
+            if documents:  # (a limit of 0 is no limit)
+                others = domain + [("helpdesk_ticket_id", "!=", False)]
+                env[model].search(others, limit=documents).write(
+                    {"helpdesk_ticket_id": ticket.id, "partner_id": customer.id}
+                )
+        drafts = env["account.move"].search(mine + [("state", "=", "draft")])
+        for move in drafts:
+            move.name = f"PORTAL/{move.date.year}/{move.id:06d}"
+        drafts.action_post()
+        env["project.task"].search(mine).message_subscribe(customer.ids)
+        return documents
+
+
+class PortalPage:
+    """A side's portal page of the full ticket as its customer gets it: requests to
+    Odoo's WSGI application in this process, logged in as a browser is."""
+
+    def __init__(self, side):
+        self.side, self.client = side, Client(http.root)
+        self.url = f"/my/ticket/{side.tickets['full']}"
+        params = {"db": side.dbname, "login": PORTAL_LOGIN, "password": PORTAL_LOGIN}
+        answer = self.client.post(
+            "/web/session/authenticate", json={"params": params}, environ_base=BROWSER
+        )
+        if not (answer.json.get("result") or {}).get("uid"):
+            raise RuntimeError(f"{side.dbname}: portal login failed: {answer.text}")
+
+    def call(self, url):
+        """As ``Side.call`` for ``timed``: the page, the SQL statements of the request
+        (Odoo's own count, every cursor included) and its seconds."""
+        started = time.perf_counter()
+        response = self.client.get(url, environ_base=BROWSER)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.side.dbname}{url}: {response.status}")
+        return response.text, threading.current_thread().query_count, elapsed
 
 
 def timed(sides, runs, make_work):
@@ -577,6 +659,70 @@ class Measure:
                               f"warranty's fields {plain['queries']} q/"
                               f"{plain['ms']:.1f} ms")  # fmt: skip
 
+    def portal_ticket_page(self):
+        """The full ticket's portal page as its customer, beside helpdesk_mgmt's own
+        page of it, with 1 then 5 documents of each kind; with none in the notes."""
+        pages, one, costs = {}, None, None
+        for documents in (0, 1, 5):
+            wanted = {side: portal_fixture(side, documents) for side in self.sides}
+            pages = pages or {PortalPage(side): side for side in self.sides}
+            for page, side in pages.items():
+                html = etree.HTML(page.call(page.url)[0])
+                sections = [section for _d, section, _s in PORTAL_DOCUMENTS.values()]
+                shown = {section: len(html.xpath(f"//div[@id='{section}']//tbody/tr"))
+                         for section in sections}  # fmt: skip
+                if set(shown.values()) != {wanted[side]}:
+                    raise RuntimeError(f"{side.dbname}: {shown}, not {wanted[side]}")
+            costs = costs or self.portal_costs()
+            numbers = timed(list(pages), self.runs if documents else 1, lambda p: p.url)
+            numbers = {side: numbers[page] for page, side in pages.items()}
+            base, ours = numbers[self.mgmt]["queries"], numbers[self.addon]["queries"]
+            if not documents:
+                searches = costs["searches"] + costs["warranty badge"]
+                self.notes.append(f"Portal ticket page without after-sales documents: "
+                                  f"{ours} q, helpdesk_mgmt's {base} q (+{searches}: "
+                                  "the sections' searches, the badge)")  # fmt: skip
+                continue
+            parts = {name: q for name, q in costs.items() if name != "searches"}
+            extra = sum(parts.values())
+            ok = ours <= base + extra and ours == (one or ours)
+            each = " + ".join(f"{name} {q}" for name, q in parts.items())
+            budget = f"q <= {base}+{extra} ({each})" + (
+                f", = 1 of each's {one}" if one else "")  # fmt: skip
+            one, label = ours, f"Portal ticket page ({documents} of each document kind)"
+            ratio = paired(numbers[self.addon], numbers[self.mgmt])
+            self.row(label, numbers, ok, budget, numbers[self.mgmt], ratio=ratio)
+
+    def portal_costs(self):
+        """{part: queries} of what the after-sales parts of the portal ticket page
+        need, whatever the number of documents (PORTAL_DOCUMENTS): per section its
+        search and one query per other model it shows; the task search as the
+        customer, with project's portal rule, and the warranty badge's product name
+        measured alone, as the ticket form's relations are. "searches": the sections'
+        searches alone, what they cost without documents."""
+        ticket_id = self.addon.tickets["full"]
+        with self.addon.registry.cursor() as cr:
+            users = api.Environment(cr, SUPERUSER_ID, {})["res.users"]
+            portal = users.search([("login", "=", PORTAL_LOGIN)]).id
+
+        def tasks(env):
+            # As the page searches them: with the rule's domain, the ticket field being
+            # closed to portal users.
+            rule = env["ir.rule"].with_user(portal)._compute_domain("project.task")
+            mine = [("helpdesk_ticket_id", "=", ticket_id)]
+            return env["project.task"].sudo().search(AND([mine, rule])).ids
+
+        task_search = timed([self.addon], self.runs, lambda side: tasks)[self.addon]
+        costs, searches = {}, 0
+        for model, (_domain, section, shown) in PORTAL_DOCUMENTS.items():
+            search = task_search["queries"] if model == "project.task" else 1
+            costs[section.removeprefix("ticket_")] = search + len(shown)
+            searches += search
+        badge = self.display_cost(ticket_id, ["product_id"])["product_id"]
+        costs["warranty badge"] = badge["queries"]
+        costs["searches"] = searches
+        return costs
+
 
 def main(out, runs, *dbnames):
     measure = Measure(int(runs), dbnames)
@@ -588,6 +734,7 @@ def main(out, runs, *dbnames):
     measure.report_graph()
     measure.after_sales_tab()
     measure.warranty()
+    measure.portal_ticket_page()
     result = {"rows": measure.rows, "notes": measure.notes, "databases": dbnames}
     Path(out).write_text(json.dumps(result, indent=2))
 

@@ -129,7 +129,11 @@ class CustomerPortalHelpdeskFsm(CustomerPortalHelpdesk):
             ]
         )
         # sudo: grants the stage and assignees of the tasks the domain above allows.
-        return Task.sudo().search(domain, order="date_deadline, id")
+        return Task.sudo().search_fetch(
+            domain,
+            ["name", "user_ids", "date_deadline", "stage_id"],
+            order="date_deadline, id",
+        )
 
 
 class CustomerPortalHelpdeskAfterSales(CustomerPortalHelpdesk):
@@ -150,14 +154,29 @@ class CustomerPortalHelpdeskAfterSales(CustomerPortalHelpdesk):
         # `ticket` is sudo'ed by the access check (the visitor may read it, or holds
         # its token): its own documents, of its customer, are what that access grants.
         documents = ticket._get_portal_after_sales_documents()
+        repairs = documents["repairs"]
         values.update(
+            # The warranty's "today" in the visitor's time zone, as the page shows the
+            # ticket's dates, not in the superuser's, whose record the check returns.
+            ticket=values["ticket"].with_context(tz=self._get_visitor_tz()),
+            # The badge's product, shown first, carries the repairs' products in its
+            # prefetch: their display names (variant, template and attribute values)
+            # are read in one batch for the page.
+            after_sales_warranty_product=ticket.product_id.with_prefetch(
+                (ticket.product_id | repairs.product_id)._prefetch_ids
+            ),
             after_sales_credit_notes=documents["credit_notes"],
             after_sales_coupons=documents["coupons"],
             after_sales_returns=documents["returns"],
-            after_sales_repairs=documents["repairs"],
+            after_sales_repairs=repairs,
             after_sales_return_states=RETURN_PORTAL_STATES,
         )
         return values
+
+    def _get_visitor_tz(self):
+        """The time zone the portal shows the visitor's dates in: his context's, else
+        his own, else UTC (Odoo's datetime widget does the same)."""
+        return request.env.context.get("tz") or request.env.user.tz or "UTC"
 
     @http.route(
         ["/my/ticket/<int:ticket_id>/return/<int:picking_id>"],
