@@ -55,9 +55,9 @@ WARMUP = 2
 PORTAL_LOGIN = "bench_portal"  # also its password
 BROWSER = {"REMOTE_ADDR": "127.0.0.1"}  # what a WSGI server tells Odoo of the client
 # What the portal ticket page lists, per model: which documents, the section listing
-# them and the other models it shows besides its own fields. Its budget, however many
+# them and the other tables it reads besides its own. Its budget, however many
 # documents: its search (one query, with the fields it shows), plus one query per
-# other model. The task section's search is measured instead: project's portal rule
+# other table. The task section's search is measured instead: project's portal rule
 # looks up the customer's contacts first. The repairs' products are named in one
 # batch with the warranty badge's (which the page shows first): counted there.
 PORTAL_DOCUMENTS = {
@@ -70,7 +70,13 @@ PORTAL_DOCUMENTS = {
     "loyalty.card": ([], "ticket_coupons", ["loyalty.program", "sale.order.line"]),
     "stock.picking": ([("return_id", "!=", False)], "ticket_returns", []),
     "repair.order": ([], "ticket_repairs", []),
-    "project.task": ([], "ticket_fsm_tasks", ["res.users", "project.task.type"]),
+    # The assignees: the many2many's table, the users, and their names on their
+    # partners (res.users inherits res.partner's).
+    "project.task": (
+        [],
+        "ticket_fsm_tasks",
+        ["project_task_user_rel", "res.users", "res.partner", "project.task.type"],
+    ),
 }
 
 
