@@ -1,6 +1,12 @@
+import re
+from collections import defaultdict
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError
 from odoo.fields import Command
+from odoo.sql_db import Cursor
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import AfterSalesCase
 
@@ -568,3 +574,70 @@ class TestAfterSalesReport(AfterSalesCase):
         self.assertEqual(approved.service, "refund")
         self.assertEqual(approved.approved_by_name, self.boss.name)
         self.assertEqual(approved.user_name, self.own_agent.name)
+
+    def _branch_filters(self, tickets):
+        """The conditions PostgreSQL applies to each document table when the tab's
+        lines of ``tickets`` are read (`web_read` of the tickets, as the form does):
+        the plan of the query that reads the lines' columns by id."""
+        spec = {"after_sales_report_ids": {"fields": {"name": {}, "amount": {}}}}
+        queries = []
+        execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=None):
+            if isinstance(query, SQL):
+                queries.append(query)
+            return execute(cr, query, params, log_exceptions)
+
+        self.env.invalidate_all(flush=True)
+        with patch.object(Cursor, "execute", spy):
+            values = tickets.web_read(spec)
+        self.assertTrue(all(ticket["after_sales_report_ids"] for ticket in values))
+        by_id = [
+            query
+            for query in queries
+            if '"helpdesk_after_sales_report"."id" IN' in query.code
+        ]
+        self.assertEqual(len(by_id), 1, "the lines' columns, read by id")
+        self.env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s", by_id[0]))
+        filters = defaultdict(str)
+
+        def walk(node):
+            if table := node.get("Relation Name"):
+                for key in ("Index Cond", "Recheck Cond", "Filter"):
+                    filters[table] += f" {node.get(key, '')}"
+            for child in node.get("Plans", ()):
+                walk(child)
+
+        walk(self.env.cr.fetchone()[0][0]["Plan"])
+        return filters
+
+    def test_ticket_tab_reads_its_lines_by_ticket(self):
+        """The tab's lines are read by id and by their tickets, which PostgreSQL
+        pushes into each kind of document (where `helpdesk_ticket_id` has an index):
+        by id alone (computed ids) it evaluates every document of the database, and
+        the tab's cost grows with it. One ticket, as the form, and two."""
+        by_ticket = re.compile(r"\(helpdesk_ticket_id = (\d+|ANY )")
+        for tickets in (self.ticket, self.ticket | self.ticket_two):
+            filters = self._branch_filters(tickets.with_user(self.clerk))
+            for table in (
+                "account_move",
+                "loyalty_card",
+                "stock_picking",
+                "repair_order",
+                "project_task",
+            ):
+                self.assertRegex(filters[table], by_ticket, f"{table}, {tickets}")
+
+    def test_ticket_tab_line_moved_to_another_ticket(self):
+        """A document moved to another ticket after its line was read with the first
+        ticket (in cache) is read by id alone: the line is still there."""
+        lines = self.ticket.with_user(self.clerk).after_sales_report_ids
+        repair = self.env["repair.order"].search(
+            [("helpdesk_ticket_id", "=", self.ticket.id)]
+        )
+        self.assertEqual(len(repair), 1)
+        repair.helpdesk_ticket_id = self.ticket_two
+        self.env.flush_all()
+        names = lines.mapped("name")
+        self.assertEqual(len(names), 5)
+        self.assertIn(repair.name, names)
