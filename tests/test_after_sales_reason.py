@@ -59,6 +59,36 @@ class TestAfterSalesReasons(ApprovalCase):
         self.assertNotIn(self.goodwill, choices, "a coupons-only reason")
         self.assertTrue(all(choices.mapped("use_credit_notes")))
 
+    def test_reason_required_from_the_button_or_the_team(self):
+        """The window's hint comes with the ticket's button, which read the team: no
+        query of its own; opened without it, or with another ticket's, it is the
+        team's setting."""
+        Wizard = self.env["account.move.reversal"].with_user(self.requester)
+        context = self.ticket.with_user(self.requester).action_refund()["context"]
+        self.assertIs(context["helpdesk_reason_required"], True)
+        self.env.invalidate_all()
+        wizard = Wizard.with_context(**context).new(
+            {"helpdesk_ticket_id": self.ticket.id}
+        )
+        with self.assertQueryCount(0):
+            self.assertIs(wizard.helpdesk_reason_required, True)
+        other = self.ticket.copy()
+        for context in (
+            {"default_helpdesk_ticket_id": self.ticket.id},
+            {"default_helpdesk_ticket_id": other.id, "helpdesk_reason_required": False},
+        ):
+            wizard = Wizard.with_context(**context).new(
+                {"helpdesk_ticket_id": self.ticket.id}
+            )
+            self.assertIs(wizard.helpdesk_reason_required, True, context)
+        self.team.after_sales_reason_required = False
+        context = self.ticket.with_user(self.requester).action_refund()["context"]
+        self.assertIs(context["helpdesk_reason_required"], False)
+        wizard = Wizard.with_context(**context).new(
+            {"helpdesk_ticket_id": self.ticket.id}
+        )
+        self.assertIs(wizard.helpdesk_reason_required, False)
+
     def test_reason_of_another_service(self):
         wizard = self._refund_wizard(self.invoice_kettle)
         wizard.helpdesk_reason_id = self.goodwill  # coupons only

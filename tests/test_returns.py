@@ -424,7 +424,13 @@ class TestReturns(AfterSalesCase):
         wizard = (
             self.env["stock.return.picking"]
             .with_user(self.stock_agent)
-            .with_context(action["context"], allowed_company_ids=self.company.ids)
+            # The user's language and time zone, which the web client's requests carry.
+            .with_context(
+                action["context"],
+                allowed_company_ids=self.company.ids,
+                lang="en_US",
+                tz="Europe/Stockholm",
+            )
         )
         shown = {"fields": {"display_name": {}}}
         spec = {
@@ -439,6 +445,9 @@ class TestReturns(AfterSalesCase):
             "helpdesk_sale_order_id": shown,
             "helpdesk_product_id": shown,
             "return_location_id": shown,
+            "helpdesk_warranty_warning": {},
+            "helpdesk_reason_required": {},
+            "helpdesk_reason_id": shown,
             "product_return_moves": {
                 "fields": {
                     "move_quantity": {},
@@ -457,7 +466,9 @@ class TestReturns(AfterSalesCase):
         """Opening the wizard on a ticket with order, product and serial number: the
         deliveries with what the form shows, one query for the delivery's moves and
         their returns, one for the serial's quantities; not a query per line or per
-        return."""
+        return. The warranty warning reads the ticket's product with the delivered
+        ones, and the reason's flag comes with the button's context: no query of
+        their own."""
         other_serial = self.ticket.copy({"product_id": self.serial_product.id})
         other_serial.lot_id = self.lot_2
         self._quick_return({self.espresso_move: 1}, ticket=other_serial, validate=True)
@@ -482,6 +493,11 @@ class TestReturns(AfterSalesCase):
             values = self._open_wizard_as_web_client(action)
         self.assertEqual(values["picking_id"]["id"], self.delivery.id)
         self.assertEqual(
+            values["helpdesk_warranty_warning"],
+            f"Out of warranty: {self.serial_product.display_name} has no warranty.",
+        )
+        self.assertIs(values["helpdesk_reason_required"], False)
+        self.assertEqual(
             values["helpdesk_sale_order_id"]["display_name"], self.sold.name
         )
         self.assertEqual(values["return_location_id"]["id"], self.stock_location.id)
@@ -505,6 +521,7 @@ class TestReturns(AfterSalesCase):
         # Budget: at most 13 queries.
         with self.assertQueryCount(13):
             values = self._open_wizard_as_web_client(action)
+        self.assertIs(values["helpdesk_warranty_warning"], False)
         lines = {
             line["product_id"]["id"]: line
             for _c, _i, line in values["product_return_moves"]

@@ -345,7 +345,12 @@ class HelpdeskTicket(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {"default_helpdesk_ticket_id": self.id},
+            "context": {
+                "default_helpdesk_ticket_id": self.id,
+                # The team was read for the service's switch: the dialog's reason
+                # field takes its setting from here (helpdesk.after.sales.mixin).
+                "helpdesk_reason_required": self.team_id.after_sales_reason_required,
+            },
         }
 
     def _get_after_sales_documents_action(

@@ -76,17 +76,21 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
     @api.depends("helpdesk_ticket_id")
     def _compute_helpdesk_warranty_warning(self):
         for wizard in self:
-            ticket = wizard.helpdesk_ticket_id
+            # sudo: the ticket's warranty and product's name, as the ticket's form
+            # shows them (the web client's many2one names are read as superuser),
+            # without record rule checks of their own (a query of the companies).
+            ticket = wizard.helpdesk_ticket_id.sudo()
+            product = ticket.product_id
             if ticket.warranty_state == "expired":
                 warning = self.env._(
                     "Out of warranty: the warranty of %(product)s expired on %(date)s.",
-                    product=ticket.product_id.display_name,
+                    product=product.display_name,
                     date=format_date(self.env, ticket.warranty_end_date),
                 )
             elif ticket.warranty_state == "none":
                 warning = self.env._(
                     "Out of warranty: %(product)s has no warranty.",
-                    product=ticket.product_id.display_name,
+                    product=product.display_name,
                 )
             else:
                 warning = False
@@ -102,8 +106,12 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
             else []
         ),
     )
+    # The team's after_sales_reason_required, with its label and help.
     helpdesk_reason_required = fields.Boolean(
-        related="helpdesk_ticket_id.team_id.after_sales_reason_required"
+        string="Reason Required",
+        compute="_compute_helpdesk_reason_required",
+        help="Agents must give a reason (After-Sales Reasons) for every refund, "
+        "coupon, return, repair and intervention of this team's tickets.",
     )
     # The request this wizard carries out, once approved
     # (helpdesk.after.sales.approval's action_approve): its documents link to it.
@@ -112,6 +120,26 @@ class HelpdeskAfterSalesMixin(models.AbstractModel):
         readonly=True,
         ondelete="cascade",
     )
+
+    @api.depends("helpdesk_ticket_id.team_id.after_sales_reason_required")
+    @api.depends_context("default_helpdesk_ticket_id", "helpdesk_reason_required")
+    def _compute_helpdesk_reason_required(self):
+        # The ticket's button read the team with the service's switch and gives its
+        # setting (_get_after_sales_wizard_action): the dialog it opens does not read
+        # the team again. Only the form's hint: _check_after_sales_reason reads the
+        # team when the wizard's button is clicked.
+        context = self.env.context
+        given = context.get("helpdesk_reason_required")
+        for wizard in self:
+            ticket = wizard.helpdesk_ticket_id
+            if given is not None and ticket.id == context.get(
+                "default_helpdesk_ticket_id"
+            ):
+                wizard.helpdesk_reason_required = given
+            else:
+                wizard.helpdesk_reason_required = (
+                    ticket.team_id.after_sales_reason_required
+                )
 
     @api.model
     def _check_after_sales_access(self):

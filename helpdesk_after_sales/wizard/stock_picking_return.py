@@ -130,6 +130,13 @@ class StockReturnPicking(models.TransientModel):
             else:
                 wizard.return_location_id = picking.location_id
 
+    def _compute_helpdesk_warranty_warning(self):
+        # The lines first: they read the delivered products with the ticket's in one
+        # query each (_compute_moves_locations), which the warning, first in the
+        # form, would otherwise read again on their own.
+        self.filtered("helpdesk_ticket_id").mapped("product_return_moves")
+        return super()._compute_helpdesk_warranty_warning()
+
     @api.depends("picking_id")
     def _compute_moves_locations(self):
         without_delivery = self.filtered(
