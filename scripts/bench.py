@@ -161,7 +161,8 @@ def markdown(result):
                          ratio(g["raw"]), ratio(g["ratio"]),
                          f"same queries, ratio to helpdesk_mgmt ≤ {most} × 1×'s ("
                          f"{x} {ratio(g['vs_mgmt'][0])}, 1× {ratio(g['vs_mgmt'][1])})"
-                         if "vs_mgmt" in g else budget, g["result"])
+                         if "vs_mgmt" in g else g.get("budget", budget).replace(
+                             "<=", "≤"), g["result"])
                         for r in rows for g in [r["growth"]]])  # fmt: skip
     return "\n".join(lines)
 

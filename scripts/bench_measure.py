@@ -358,11 +358,13 @@ class Measure:
         self.mgmt, self.addon = self.sides[:2]
         self.ref, self.ref_mgmt = (self.sides[2:] + [None, None])[:2]
 
-    def row(self, label, numbers, ok, budget, base=None, **extra):
+    def row(self, label, numbers, ok, budget, base=None, grows=False, **extra):
         """A screen's line: the addon side, helpdesk_mgmt's beside it when ``base``, and
         the growth budget against 1x when there are reference sides: what the addon
         costs beside helpdesk_mgmt when ``numbers`` has helpdesk_mgmt's screen (whose
-        own cost grows with the volume), else the screen's own time."""
+        own cost grows with the volume), else the screen's own time; for a screen that
+        ``grows`` with the data by nature (a report over every document), the same
+        queries and its own budget at this volume."""
         ours = numbers[self.addon]
         row = {"label": label, "queries": ours["queries"], "ms": ours["ms"], **extra}
         if base:
@@ -381,7 +383,10 @@ class Measure:
                 then = paired(ref, numbers[self.ref_mgmt])
                 growth.update(vs_mgmt=[now, then], ratio=round(now / then, 2))
             ok = ref["queries"] == ours["queries"] and (
-                growth["ratio"] <= GROWTH_MAX_TIME_RATIO)  # fmt: skip
+                ok if grows else growth["ratio"] <= GROWTH_MAX_TIME_RATIO
+            )
+            if grows:
+                growth["budget"] = f"same queries, {budget} (grows with the data)"
             row["growth"] = {**growth, "result": "PASS" if ok else "FAIL"}
         self.rows.append(row)
         say(
@@ -607,7 +612,7 @@ class Measure:
         numbers = timed(self.addon_sides(), self.runs, lambda side: read)
         ok = numbers[self.addon]["ms"] <= REPORT_MAX_MS
         label = f"After-Sales report graph ({', '.join(groupby)})"
-        self.row(label, numbers, ok, f"<= {REPORT_MAX_MS:g} ms")
+        self.row(label, numbers, ok, f"<= {REPORT_MAX_MS:g} ms", grows=True)
 
     def after_sales_tab(self):
         """#19: the ticket's After-Sales tab on the full ticket: its fields read with
