@@ -3,6 +3,7 @@ from odoo.tools.sql import drop_index
 
 from . import helpdesk_after_sales
 from .helpdesk_after_sales.models.account_move import REFUNDABLE_INDEX
+from .helpdesk_after_sales.models.sale_order_line import COUPON_USE_INDEX
 
 
 # The documents that keep their after-sales reason (ondelete="restrict").
@@ -17,8 +18,9 @@ REASON_TABLES = (
 
 
 def uninstall_hook(env):
-    # Odoo drops the addon's columns, not the index its init() created.
+    # Odoo drops the addon's columns, not the indexes its init() created.
     drop_index(env.cr, REFUNDABLE_INDEX, "account_move")
+    drop_index(env.cr, COUPON_USE_INDEX, "sale_order_line")
     # The reasons are removed with the module's data, before their referencing columns
     # are dropped: the restrict of documents that used one would refuse it.
     for table in REASON_TABLES:

@@ -70,7 +70,8 @@ def addon_schema(env):
     )
     indexes = {row[0] for row in cr.fetchall()}
     # This file runs outside the addon's package (see above): no relative import.
-    indexes.add(importlib.import_module(f"odoo.addons.{MODULE}").REFUNDABLE_INDEX)
+    package = importlib.import_module(f"odoo.addons.{MODULE}")
+    indexes.update({package.REFUNDABLE_INDEX, package.COUPON_USE_INDEX})
     return {
         "tables": tables,
         "columns": columns,
@@ -106,11 +107,12 @@ class TestUninstall(unittest.TestCase):
             schema = addon_schema(env)
             present = existing(cr, schema)
             # What is checked below is really there before: columns on core tables
-            # (credit notes, transfers, tickets), the addon's own index, the foreign
+            # (credit notes, transfers, tickets), the addon's own indexes, the foreign
             # keys.
             self.assertIn(("account_move", "helpdesk_ticket_id"), present["columns"])
             self.assertIn(("helpdesk_ticket", "lot_id"), present["columns"])
             self.assertIn("account_move_helpdesk_refundable_idx", present["indexes"])
+            self.assertIn("sale_order_line_helpdesk_coupon_idx", present["indexes"])
             self.assertTrue(present["constraints"])
             self.assertEqual(present, schema, "the addon's schema, as Odoo records it")
             module = env["ir.module.module"].search([("name", "=", MODULE)])
