@@ -2,6 +2,7 @@ import threading
 
 from odoo import SUPERUSER_ID, api
 from odoo.api import Transaction
+from odoo.fields import Command
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tests import TransactionCase
 
@@ -62,3 +63,21 @@ class ConcurrencyCase(TransactionCase):
             thread.join(timeout=300)
         self.assertFalse(any(thread.is_alive() for thread in threads))
         return results, retried
+
+    def _race_tickets(self, env, name, service, agents, customer, description):
+        """One ticket of ``customer`` per agent, in a team of those agents that offers
+        ``service`` (the team's switch): where each agent acts in the race."""
+        team = env["helpdesk.ticket.team"].create(
+            {"name": name, service: True, "user_ids": [Command.set(agents.ids)]}
+        )
+        return env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": f"{name} {index}",
+                    "description": description,
+                    "team_id": team.id,
+                    "partner_id": customer.id,
+                }
+                for index in range(len(agents))
+            ]
+        )

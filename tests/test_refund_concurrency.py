@@ -35,23 +35,8 @@ class TestRefundConcurrency(ConcurrencyCase):
         journal = env["account.journal"].create(
             {"name": f"Race {tag}", "code": f"R{tag[:4]}", "type": "sale"}
         )
-        team = env["helpdesk.ticket.team"].create(
-            {
-                "name": f"Race {tag}",
-                "use_credit_notes": True,
-                "user_ids": [Command.set(agents.ids)],
-            }
-        )
-        tickets = env["helpdesk.ticket"].create(
-            [
-                {
-                    "name": f"Race {tag} {index}",
-                    "description": "Refund",
-                    "team_id": team.id,
-                    "partner_id": customer.id,
-                }
-                for index in range(self.AGENTS)
-            ]
+        tickets = self._race_tickets(
+            env, f"Race {tag}", "use_credit_notes", agents, customer, "Refund"
         )
         invoices = env["account.move"].create(
             [
@@ -95,7 +80,7 @@ class TestRefundConcurrency(ConcurrencyCase):
             "tickets": tickets.ids,
             "invoices": invoices.ids,
             "journal": journal.id,
-            "team": team.id,
+            "team": tickets.team_id.id,
             "customer": customer.id,
             "product": product.id,
         }

@@ -50,23 +50,13 @@ class TestReturnsConcurrency(ConcurrencyCase):
         env["stock.quant"]._update_available_quantity(
             product, warehouse.lot_stock_id, 10
         )
-        team = env["helpdesk.ticket.team"].create(
-            {
-                "name": f"Return Race {tag}",
-                "use_product_returns": True,
-                "user_ids": [Command.set(agents.ids)],
-            }
-        )
-        tickets = env["helpdesk.ticket"].create(
-            [
-                {
-                    "name": f"Return Race {tag} {index}",
-                    "description": "Kettle leaks",
-                    "team_id": team.id,
-                    "partner_id": customer.id,
-                }
-                for index in range(self.AGENTS)
-            ]
+        tickets = self._race_tickets(
+            env,
+            f"Return Race {tag}",
+            "use_product_returns",
+            agents,
+            customer,
+            "Kettle leaks",
         )
         # Three kettles sold and delivered.
         order = env["sale.order"].create(
@@ -97,7 +87,7 @@ class TestReturnsConcurrency(ConcurrencyCase):
             "agents": agents.ids,
             "customer": customer.id,
             "product": product.id,
-            "team": team.id,
+            "team": tickets.team_id.id,
             "tickets": tickets.ids,
             "order": order.id,
             "delivery": delivery.id,
